@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` runs the main job, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# singer-python pins jsonschema 2.x, which singer-sdk cannot share: the fixture tap
+# written with it gets a virtualenv of its own, as a third-party tap would.
+SINGER_PYTHON_VENV := $(VENV)/singer-python
+PACKAGES := singer-lite-core tap-nyc-taxi target-postgres-lite target-bigquery-lite
+PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+
+.PHONY: install test demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): $(PYPROJECTS) requirements-test.txt tests/fixtures/singer-python-requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; found " + sys.version.split()[0] + " at " + sys.executable)'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-test.txt
+	@test -x $(SINGER_PYTHON_VENV)/bin/python || $(BIN)/python -m venv $(SINGER_PYTHON_VENV)
+	$(SINGER_PYTHON_VENV)/bin/python -m pip install --quiet -r tests/fixtures/singer-python-requirements.txt
+	@touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest
+
+demo: install
+	$(BIN)/python -m tests.demo
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .demo .bqemu

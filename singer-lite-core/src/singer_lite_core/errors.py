@@ -1,0 +1,77 @@
+"""One-line failures for command-line connectors.
+
+A data engineer reading a scheduler log needs one line naming the stream, the
+line or row, and the column at fault; a Python traceback buries that line and
+may leak values. Connectors raise ConnectorError with such a line and let
+run_main turn it into a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+EXIT_FAILURE = 2
+EXIT_INTERRUPTED = 130
+
+
+class ConnectorError(Exception):
+    """A failure whose message is fit to show the user as it is."""
+
+
+class ConfigError(ConnectorError):
+    """A setting is missing, malformed or contradicts another."""
+
+
+class InputError(ConnectorError):
+    """Input data (a file, a message, a value) cannot be used."""
+
+
+def one_line(text: str) -> str:
+    """Fold a message onto one line so that log scrapers see it whole."""
+    return " ".join(str(text).split())
+
+
+def run_main(program: str, entry: Callable[[], int | None]) -> NoReturn:
+    """Run a connector's entry point and map every outcome to an exit code.
+
+    Unexpected exceptions still end in one line; the traceback is logged only
+    at DEBUG level (LOG_LEVEL=DEBUG), since it can carry record values.
+    """
+    log = logging.getLogger(program)
+    try:
+        code = entry() or 0
+    except ConnectorError as error:
+        _report(program, str(error))
+        code = EXIT_FAILURE
+    except KeyboardInterrupt:
+        _report(program, "interrupted")
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        _report(program, "stdout closed by the reader; stopping")
+        code = EXIT_FAILURE
+    except Exception as error:  # noqa: BLE001 - the last line of defence must catch all
+        log.debug("unexpected failure", exc_info=True)
+        _report(program, f"internal error: {type(error).__name__}: {error}")
+        code = EXIT_FAILURE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or EXIT_FAILURE
+    sys.exit(code)
+
+
+def _report(program: str, message: str) -> None:
+    sys.stderr.write(f"{program}: error: {one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

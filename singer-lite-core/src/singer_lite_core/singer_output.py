@@ -1,0 +1,60 @@
+"""Writing Singer messages to stdout.
+
+RECORD lines arrive already encoded in bulk (see the tap's record encoder),
+so this writer only frames SCHEMA and STATE messages and keeps one buffered
+binary stream, so that the order of everything written is the order sent.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO
+
+import orjson
+
+
+def record_envelope(stream: str) -> tuple[bytes, bytes]:
+    """The bytes around a record object in a RECORD line of `stream`."""
+    head = b'{"type":"RECORD","stream":' + orjson.dumps(stream) + b',"record":'
+    return head, b"}\n"
+
+
+class SingerWriter:
+    def __init__(self, out: BinaryIO | None = None) -> None:
+        self._out = out if out is not None else sys.stdout.buffer
+
+    def schema(
+        self,
+        stream: str,
+        schema: Mapping[str, Any],
+        key_properties: Sequence[str],
+        bookmark_properties: Sequence[str] = (),
+    ) -> None:
+        message: dict[str, Any] = {
+            "type": "SCHEMA",
+            "stream": stream,
+            "schema": schema,
+            "key_properties": list(key_properties),
+        }
+        if bookmark_properties:
+            message["bookmark_properties"] = list(bookmark_properties)
+        self._line(message)
+
+    def record(self, stream: str, record: Mapping[str, Any]) -> None:
+        self._line({"type": "RECORD", "stream": stream, "record": record})
+
+    def record_lines(self, encoded: bytes | memoryview) -> None:
+        """Write RECORD lines that were encoded in bulk, newline-terminated."""
+        self._out.write(encoded)
+
+    def state(self, value: Mapping[str, Any]) -> None:
+        """Write a STATE and flush, so the target sees it without delay."""
+        self._line({"type": "STATE", "value": value})
+        self._out.flush()
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def _line(self, message: Mapping[str, Any]) -> None:
+        self._out.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))

@@ -1,0 +1,53 @@
+"""`tap-nyc-taxi`: the Singer command line."""
+
+from __future__ import annotations
+
+import sys
+
+import orjson
+
+from singer_lite_core.about import about_document, render_about
+from singer_lite_core.cli_args import connector_argument_parser
+from singer_lite_core.errors import ConfigError, run_main
+from singer_lite_core.logs import configure_logging
+from singer_lite_core.settings import redacted
+from singer_lite_core.singer_output import SingerWriter
+
+from tap_nyc_taxi import __version__
+from tap_nyc_taxi.bookmarks import Bookmarks, read_state
+from tap_nyc_taxi.catalog import default_selection, discover, read_catalog
+from tap_nyc_taxi.settings import SETTINGS, read_tap_config
+from tap_nyc_taxi.streams import stream_specs
+from tap_nyc_taxi.sync import Sync, is_configured
+
+PROGRAM = "tap-nyc-taxi"
+DESCRIPTION = "Singer tap for NYC TLC trip records (yellow, green, FHV), the taxi zone lookup and course ratings."
+CAPABILITIES = ("catalog", "discover", "state", "about")
+
+
+def main() -> None:
+    run_main(PROGRAM, _run)
+
+
+def _run() -> int:
+    args = connector_argument_parser(PROGRAM, DESCRIPTION, "tap").parse_args()
+    if args.version:
+        print(f"{PROGRAM} {__version__}")
+        return 0
+    if args.about:
+        sys.stdout.write(render_about(about_document(PROGRAM, __version__, DESCRIPTION, CAPABILITIES, SETTINGS), args.format))
+        return 0
+    log = configure_logging(PROGRAM)
+    config = read_tap_config(args.config)
+    specs = stream_specs()
+    if args.discover:
+        configured = {s.name for s in specs.values() if is_configured(s.name, s.taxi_type, config)}
+        sys.stdout.buffer.write(orjson.dumps(discover(specs, configured), option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    log.debug("settings: %s", redacted(vars(config), SETTINGS))
+    if args.catalog and args.properties:
+        raise ConfigError("give either --catalog or --properties, not both")
+    catalog_path = args.catalog or args.properties
+    selections = read_catalog(catalog_path, specs) if catalog_path else default_selection(specs)
+    Sync(config, Bookmarks(read_state(args.state)), SingerWriter()).run(selections)
+    return 0

@@ -1,0 +1,89 @@
+"""The tap's settings: declared once, they drive parsing, `--about` and redaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from singer_lite_core.errors import ConfigError
+from singer_lite_core.settings import Setting, load_config
+
+from tap_nyc_taxi.months import current_month, parse_month
+
+ENV_PREFIX = "TAP_NYC_TAXI"
+TLC_TRIP_DATA = "https://d37ci6vzurychx.cloudfront.net/trip-data"
+TLC_ZONE_LOOKUP = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv"
+TAXI_TYPES = ("yellow", "green", "fhv")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("source", "string", "Where the TLC-named trip files are: a local directory, a glob, one file, or an http(s) base URL.", TLC_TRIP_DATA),
+    Setting("taxi_types", "array", "Trip streams to read, of yellow, green and fhv.", ["yellow"], choices=TAXI_TYPES),
+    Setting("start_month", "string", "First month to read (YYYY-MM). Required for an http(s) source; for local files, defaults to all found."),
+    Setting("end_month", "string", "Last month to read (YYYY-MM); defaults to the current month. Months not published yet end the stream cleanly."),
+    Setting("zone_lookup", "string", "Path or URL of the taxi zone lookup CSV.", TLC_ZONE_LOOKUP),
+    Setting("courses", "string", "Path or URL of courses.csv (course_id, title, description, programming_language)."),
+    Setting("ratings", "string", "Path or URL of ratings.csv (user_id, course_id, rating)."),
+    Setting("course_rating_database", "string", "SQLAlchemy or libpq URL of a database with tables courses and rating; used for any of the two CSVs not given.", secret=True),
+    Setting("cache_dir", "string", "Where downloaded files are kept between runs.", "~/.cache/tap-nyc-taxi"),
+    Setting("state_every_rows", "integer", "Emit a STATE at least every this many records.", 100_000),
+    Setting("batch_rows", "integer", "Rows read and encoded per batch; memory grows with it.", 65_536),
+    Setting("http_retries", "integer", "Attempts for a download that fails transiently (connection reset, 429, 5xx).", 5),
+    Setting("http_backoff_seconds", "number", "First wait between download attempts; doubles each time.", 1.0),
+    Setting("http_timeout_seconds", "number", "Connect and read timeout of one HTTP request.", 60.0),
+    Setting("ignore_unknown_columns", "boolean", "Drop source columns the stream schema does not know (logged) instead of failing.", False),
+)
+
+
+@dataclass(frozen=True)
+class TapConfig:
+    source: str
+    taxi_types: tuple[str, ...]
+    start_month: tuple[int, int] | None
+    end_month: tuple[int, int]
+    zone_lookup: str
+    courses: str | None
+    ratings: str | None
+    course_rating_database: str | None
+    cache_dir: Path
+    state_every_rows: int
+    batch_rows: int
+    http_retries: int
+    http_backoff_seconds: float
+    http_timeout_seconds: float
+    ignore_unknown_columns: bool
+
+    @property
+    def is_remote_source(self) -> bool:
+        return self.source.startswith(("http://", "https://"))
+
+
+def read_tap_config(paths: list[str]) -> TapConfig:
+    raw: dict[str, Any] = load_config(paths, ENV_PREFIX, SETTINGS)
+    start = parse_month(raw["start_month"], "start_month") if raw["start_month"] else None
+    end = parse_month(raw["end_month"], "end_month") if raw["end_month"] else current_month()
+    if start and start > end:
+        raise ConfigError(f"start_month {raw['start_month']} is after end_month {raw['end_month']}")
+    for name in ("state_every_rows", "batch_rows", "http_retries"):
+        if raw[name] < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1")
+    config = TapConfig(
+        source=raw["source"],
+        taxi_types=tuple(dict.fromkeys(raw["taxi_types"])),
+        start_month=start,
+        end_month=end,
+        zone_lookup=raw["zone_lookup"],
+        courses=raw["courses"],
+        ratings=raw["ratings"],
+        course_rating_database=raw["course_rating_database"],
+        cache_dir=Path(raw["cache_dir"]).expanduser(),
+        state_every_rows=raw["state_every_rows"],
+        batch_rows=min(raw["batch_rows"], raw["state_every_rows"]),
+        http_retries=raw["http_retries"],
+        http_backoff_seconds=float(raw["http_backoff_seconds"]),
+        http_timeout_seconds=float(raw["http_timeout_seconds"]),
+        ignore_unknown_columns=raw["ignore_unknown_columns"],
+    )
+    if config.is_remote_source and config.start_month is None:
+        raise ConfigError("setting 'start_month' is required when 'source' is an http(s) URL")
+    return config
