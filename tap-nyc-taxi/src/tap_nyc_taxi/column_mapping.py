@@ -54,7 +54,7 @@ class ColumnPlan:
         self._required = required
         missing = sorted(name for name in required & self._types.keys() if name not in self._sources)
         if missing:
-            raise InputError(f"{self._stream}: {self._file} lacks required column(s) {', '.join(missing)}")
+            raise InputError(f"{self._file} lacks required column(s) {', '.join(missing)}")
         self._nan_reported: set[str] = set()
 
     def frame(self, batch: pa.RecordBatch, first_row: int) -> pl.DataFrame:
@@ -83,7 +83,7 @@ class ColumnPlan:
         for target in self._types:
             found = by_folded.get(target.casefold(), [])
             if len(found) > 1:
-                raise InputError(f"{self._stream}: {self._file} has columns {' and '.join(found)}, which both map to {target}")
+                raise InputError(f"{self._file} has columns {' and '.join(found)}, which both map to {target}")
             if not found:
                 log.info("%s: %s has no column %s; emitting null", self._stream, self._file, target)
                 continue
@@ -94,7 +94,7 @@ class ColumnPlan:
         unknown = [name for name in names if name not in sources.values() and name not in lineage]
         if unknown and not ignore_unknown:
             raise InputError(
-                f"{self._stream}: {self._file} has column(s) {', '.join(unknown)} that the stream schema does not "
+                f"{self._file} has column(s) {', '.join(unknown)} that the stream schema does not "
                 "know; set ignore_unknown_columns to drop them"
             )
         for name in unknown:
@@ -114,7 +114,7 @@ class ColumnPlan:
         return converted
 
     def _fail(self, row_index: int, column: str, problem: str) -> None:
-        raise InputError(f"{self._stream}: {self._file} row {row_index + 1}, column {column}: {problem}")
+        raise InputError(f"{self._file} row {row_index + 1}, column {column}: {problem}")
 
 
 Conversion = tuple[pl.Series, pl.Series | None]

@@ -23,7 +23,7 @@ from singer_lite_core.errors import InputError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_CHUNK = 1 << 20
+_CHUNK = 64 << 10
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import psycopg2
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -20,7 +21,10 @@ class SqlTableReader:
     def __init__(self, url: str, table: str, columns: Sequence[str], order_by: Sequence[str], batch_rows: int) -> None:
         self.name = f"table {table}"
         try:
-            self._engine = sa.create_engine(url)
+            if "://" in url:
+                self._engine = sa.create_engine(_with_installed_driver(url))
+            else:
+                self._engine = sa.create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(url))
         except (ArgumentError, ImportError) as error:
             raise ConfigError(f"course_rating_database is not a usable database URL: {error}") from None
         self._where = _safe_url(url)
@@ -58,7 +62,17 @@ def _to_batch(rows: Sequence[sa.Row], columns: list[str]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array(list(column)) for column in values], names=columns)
 
 
+def _with_installed_driver(url: str) -> str:
+    """libpq spells postgres://, and SQLAlchemy 2.1 picks psycopg 3 for a bare postgresql://;
+    the tap ships psycopg2, so a URL that names no driver gets that one."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg2://{rest}"
+    return url
+
+
 def _safe_url(url: str) -> str:
+    """Where the tables are, for error messages, without the password."""
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

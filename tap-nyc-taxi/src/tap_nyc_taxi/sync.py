@@ -21,7 +21,6 @@ from tap_nyc_taxi.http_fetch import HttpFetcher
 from tap_nyc_taxi.record_encoder import encode_records
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import OpenedFile, open_source, source_of
-from tap_nyc_taxi.sql_tables import SqlTableReader
 from tap_nyc_taxi.streams import StreamSpec
 from tap_nyc_taxi.table_readers import TableReader, open_table
 from tap_nyc_taxi.trip_files import trip_files
@@ -56,10 +55,13 @@ class Sync:
                 log.info("%s: skipped, no source configured for it", spec.name)
                 continue
             self._writer.schema(spec.name, selection.schema(), spec.key_properties, _bookmark_keys(selection))
-            if spec.taxi_type is not None:
-                self._sync_trips(selection)
-            else:
-                self._sync_table(selection)
+            try:
+                if spec.taxi_type is not None:
+                    self._sync_trips(selection)
+                else:
+                    self._sync_table(selection)
+            except InputError as error:
+                raise InputError(f"stream {spec.name}: {error}") from None
         self._writer.state(self._bookmarks.value())
 
     def _sync_trips(self, selection: Selection) -> None:
@@ -102,9 +104,11 @@ class Sync:
         if location:
             opened = open_source(source_of(location), self._fetcher)
             if opened is None:
-                raise InputError(f"{stream}: {location} answered 404 Not Found")
+                raise InputError(f"{location} answered 404 Not Found")
             return open_table(opened.local_path(self._fetcher), opened.source.name, self._config.batch_rows)
         assert self._config.course_rating_database is not None
+        from tap_nyc_taxi.sql_tables import SqlTableReader  # SQLAlchemy costs 0.15 s to import; most runs never need it
+
         return SqlTableReader(
             self._config.course_rating_database,
             _COURSE_TABLES[stream],
