@@ -16,7 +16,8 @@ from typing import TypeVar
 
 import orjson
 import requests
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity.wait import wait_base
 
 from singer_lite_core.errors import InputError
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _CHUNK = 64 << 10
+_MAX_RETRY_AFTER_SECONDS = 300.0
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
@@ -37,7 +39,11 @@ class RemoteVersion:
 
 
 class TransientHTTPError(Exception):
-    """A status worth retrying (429, 5xx)."""
+    """A status worth retrying (429, 5xx), with the wait the server asked for, if any."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class HttpFetcher:
@@ -98,7 +104,7 @@ class HttpFetcher:
         response = self._session.request(method, url, timeout=self._timeout, **kwargs)
         if response.status_code in _TRANSIENT_STATUS:
             response.close()
-            raise TransientHTTPError(f"{url}: HTTP {response.status_code}")
+            raise TransientHTTPError(f"{url}: HTTP {response.status_code}", _retry_after(response))
         if response.status_code >= 400 and response.status_code != 404:
             response.close()
             raise InputError(f"{url}: HTTP {response.status_code} {response.reason}")
@@ -107,7 +113,7 @@ class HttpFetcher:
     def _retrying(self, action: Callable[[], T], url: str) -> T:
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential(multiplier=self._backoff, max=60),
+            wait=_ServerAwareWait(wait_exponential(multiplier=self._backoff, max=60)),
             retry=retry_if_exception(_is_transient),
             before_sleep=lambda state: log.warning(
                 "%s: attempt %d failed (%s); retrying", url, state.attempt_number, _describe(state.outcome.exception())
@@ -118,6 +124,24 @@ class HttpFetcher:
             return retrying(action)
         except (TransientHTTPError, requests.RequestException) as error:
             raise InputError(f"{url}: giving up after {self._attempts} attempts: {_describe(error)}") from None
+
+
+class _ServerAwareWait(wait_base):
+    """Exponential backoff, unless the server said how long to wait (Retry-After)."""
+
+    def __init__(self, fallback: wait_base) -> None:
+        self._fallback = fallback
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, TransientHTTPError) and error.retry_after is not None:
+            return min(error.retry_after, _MAX_RETRY_AFTER_SECONDS)
+        return self._fallback(retry_state)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.isdigit() else None
 
 
 def _is_transient(error: BaseException) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting, load_config
 
-from tap_nyc_taxi.months import current_month, parse_month
+from tap_nyc_taxi.months import Month, this_month
 
 ENV_PREFIX = "TAP_NYC_TAXI"
 TLC_TRIP_DATA = "https://d37ci6vzurychx.cloudfront.net/trip-data"
@@ -39,8 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
 class TapConfig:
     source: str
     taxi_types: tuple[str, ...]
-    start_month: tuple[int, int] | None
-    end_month: tuple[int, int]
+    start_month: Month | None
+    end_month: Month
     zone_lookup: str
     courses: str | None
     ratings: str | None
@@ -60,8 +60,8 @@ class TapConfig:
 
 def read_tap_config(paths: list[str]) -> TapConfig:
     raw: dict[str, Any] = load_config(paths, ENV_PREFIX, SETTINGS)
-    start = parse_month(raw["start_month"], "start_month") if raw["start_month"] else None
-    end = parse_month(raw["end_month"], "end_month") if raw["end_month"] else current_month()
+    start = _month_setting(raw, "start_month")
+    end = _month_setting(raw, "end_month") or this_month()
     if start and start > end:
         raise ConfigError(f"start_month {raw['start_month']} is after end_month {raw['end_month']}")
     for name in ("state_every_rows", "batch_rows", "http_retries"):
@@ -87,3 +87,12 @@ def read_tap_config(paths: list[str]) -> TapConfig:
     if config.is_remote_source and config.start_month is None:
         raise ConfigError("setting 'start_month' is required when 'source' is an http(s) URL")
     return config
+
+
+def _month_setting(raw: dict[str, Any], name: str) -> Month | None:
+    if not raw[name]:
+        return None
+    try:
+        return Month.parse(raw[name])
+    except ValueError:
+        raise ConfigError(f"setting {name!r} must look like YYYY-MM, got {raw[name]!r}") from None

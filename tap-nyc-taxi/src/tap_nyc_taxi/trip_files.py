@@ -15,7 +15,7 @@ from pathlib import Path
 
 from singer_lite_core.errors import ConfigError
 
-from tap_nyc_taxi.months import month_range
+from tap_nyc_taxi.months import Month, months_between
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import SourceFile
 
@@ -29,7 +29,7 @@ def trip_files(config: TapConfig, taxi_type: str) -> list[SourceFile]:
     if config.is_remote_source:
         assert config.start_month is not None
         base = config.source.rstrip("/")
-        months = month_range(config.start_month, config.end_month)
+        months = months_between(config.start_month, config.end_month)
         return [SourceFile(name, f"{base}/{name}") for name in (f"{taxi_type}_tripdata_{m}.parquet" for m in months)]
     return _local_trip_files(config, taxi_type)
 
@@ -60,8 +60,6 @@ def _local_trip_files(config: TapConfig, taxi_type: str) -> list[SourceFile]:
     return chosen
 
 
-def _in_range(month: str, config: TapConfig) -> bool:
-    year, number = int(month[:4]), int(month[5:])
-    if config.start_month and (year, number) < config.start_month:
-        return False
-    return (year, number) <= config.end_month
+def _in_range(text: str, config: TapConfig) -> bool:
+    month = Month.parse(text)
+    return (config.start_month is None or config.start_month <= month) and month <= config.end_month
