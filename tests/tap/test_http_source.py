@@ -73,6 +73,14 @@ def test_transient_errors_are_retried(server: FileServer, run_tap: Callable[...,
     assert "attempt 1 failed" in run.stderr
 
 
+def test_retry_after_is_honoured(server: FileServer, run_tap: Callable[..., Run]) -> None:
+    server.fail("/trip-data/yellow_tripdata_2021-01.parquet", status=429, times=1, retry_after=1)
+    run = run_tap(_config(server, end_month="2021-01", http_backoff_seconds=30))
+    assert run.returncode == 0, run.stderr
+    assert [r.status for r in server.requests if r.path.endswith("2021-01.parquet")][0] == 429
+    assert len(run.records("yellow_trips")) == ROWS
+
+
 def test_a_download_cut_mid_body_resumes_with_a_range_request(server: FileServer, run_tap: Callable[..., Run]) -> None:
     name = "yellow_tripdata_2021-06.parquet"
     server.cut(f"/trip-data/{name}", after_bytes=300_000, times=1)
