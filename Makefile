@@ -9,7 +9,7 @@ SINGER_PYTHON_VENV := $(VENV)/singer-python
 PACKAGES := singer-lite-core tap-nyc-taxi target-postgres-lite target-bigquery-lite
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: install test demo bench clean
+.PHONY: install test demo demo-stop bench clean
 
 install: $(STAMP)
 
@@ -26,7 +26,10 @@ test: install
 	$(BIN)/python -m pytest
 
 demo: install
-	$(BIN)/python -m tests.demo
+	$(BIN)/python -m demo $(DEMO_ARGS)
+
+demo-stop: install
+	$(BIN)/python -m demo --stop
 
 bench: install
 	$(BIN)/python bench/run_all.py

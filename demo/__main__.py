@@ -1,0 +1,117 @@
+"""`make demo`: generate (or point at) TLC data, load it into PostgreSQL, report from the warehouse.
+
+Usage: python -m demo [--months 2021-01:2021-03] [--rows-per-month N]
+                      [--source DIR_OR_URL --start-month YYYY-MM --end-month YYYY-MM] [--stop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from demo.pipeline import Progress, run_pipeline
+from demo.report import print_report
+from demo.warehouse import local_cluster, open_warehouse
+from tap_nyc_taxi.months import parse_month_range
+from tap_nyc_taxi.sample_data import trip_file_name, write_course_ratings, write_trip_file, write_zone_lookup
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / ".demo"
+BIN = Path(sys.executable).parent
+SCHEMA = "nyc_taxi"
+TAXI_TYPES = ("yellow", "green", "fhv")
+STREAMS = ("yellow_trips", "green_trips", "fhv_trips", "taxi_zones", "courses", "ratings")
+SEED = 2021
+
+
+def main() -> int:
+    args = _arguments()
+    if args.stop:
+        local_cluster(DEMO).stop(immediate=False)
+        print("stopped the demo's PostgreSQL server")
+        return 0
+    data = DEMO / "data"
+    _generate_missing(data, args.months, args.rows_per_month)
+    warehouse = open_warehouse(DEMO)
+    print(f"warehouse: {'your PostgreSQL' if warehouse.local is None else f'local PostgreSQL under {DEMO.relative_to(ROOT)}/postgres'}, schema {SCHEMA}")
+    tap_config = _write_private(DEMO / "tap.json", _tap_config(args, data))
+    target_config = _write_private(DEMO / "target.json", warehouse.target_config(SCHEMA))
+    state = DEMO / "state.json"
+    tap = [str(BIN / "tap-nyc-taxi"), "--config", str(tap_config)]
+    if state.exists():
+        print("incremental run: resuming from .demo/state.json; files loaded before are skipped")
+        tap += ["--state", str(state)]
+    else:
+        print("first run: loading everything")
+    target = [str(BIN / "target-postgres-lite"), "--config", str(target_config)]
+    result = run_pipeline(tap, target, state, DEMO / "logs", Progress(STREAMS))
+    if not result.ok:
+        for name in ("tap", "target"):
+            log = (DEMO / "logs" / f"{name}.log").read_text().splitlines()
+            print(f"\n{name} (exit code {getattr(result, name + '_code')}), last log lines:", *log[-5:], sep="\n  ", file=sys.stderr)
+        return 1
+    trips = sum(result.records[f"{t}_trips"] for t in TAXI_TYPES)
+    if state.exists() and trips == 0:
+        print("no new trip files since the last run: nothing new to load")
+    print_report(warehouse.dsn, SCHEMA, TAXI_TYPES)
+    print("\nlook around:")
+    print(warehouse.how_to_connect())
+    return 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--months", default=os.environ.get("DEMO_MONTHS", "2021-01:2021-03"))
+    parser.add_argument("--rows-per-month", type=int, default=int(os.environ.get("DEMO_ROWS_PER_MONTH", "200000")))
+    parser.add_argument("--source", default=os.environ.get("DEMO_SOURCE"), help="real TLC files: a directory or the TLC's trip-data URL")
+    parser.add_argument("--start-month", default=os.environ.get("DEMO_START_MONTH"))
+    parser.add_argument("--end-month", default=os.environ.get("DEMO_END_MONTH"))
+    parser.add_argument("--stop", action="store_true", help="stop the local PostgreSQL server and exit")
+    return parser.parse_args()
+
+
+def _generate_missing(data: Path, months: str, rows: int) -> None:
+    """Write the sample months once; later runs reuse them, as a data lake would."""
+    data.mkdir(parents=True, exist_ok=True)
+    for month in parse_month_range(months):
+        for taxi_type in TAXI_TYPES:
+            if not (data / trip_file_name(taxi_type, month)).exists():
+                print(f"generating {trip_file_name(taxi_type, month)} ({rows:,} trips)")
+                write_trip_file(data, taxi_type, month, rows, SEED)
+    if not (data / "taxi_zone_lookup.csv").exists():
+        write_zone_lookup(data)
+    if not (data / "ratings.csv").exists():
+        write_course_ratings(data, SEED)
+
+
+def _tap_config(args: argparse.Namespace, data: Path) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "source": args.source or str(data),
+        "taxi_types": list(TAXI_TYPES),
+        "courses": str(data / "courses.csv"),
+        "ratings": str(data / "ratings.csv"),
+        "cache_dir": str(DEMO / "cache"),
+    }
+    if not args.source or not args.source.startswith(("http://", "https://")):
+        config["zone_lookup"] = str(data / "taxi_zone_lookup.csv")
+    for name in ("start_month", "end_month"):
+        if getattr(args, name):
+            config[name] = getattr(args, name)
+    return config
+
+
+def _write_private(path: Path, config: dict[str, Any]) -> Path:
+    """Config files may hold a password: readable by the user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(config, handle, indent=2)
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

