@@ -1,0 +1,220 @@
+"""Turning buffered RECORD lines of one stream into an Arrow table.
+
+The fast path hands a whole block to pyarrow's JSON reader with a schema
+derived from the stream's columns, so no Python code runs per record. Any
+block the reader refuses (a malformed line, a value of the wrong type, an
+integer too wide, a JSON column) goes through the per-record path, which
+either decodes it exactly or names the line and column at fault.
+
+Decoded representation, shared by every target:
+BOOLEAN bool, INTEGER int64, FLOAT float64, DECIMAL decimal128(38, 9)
+(fast path; BigQuery's NUMERIC as is) or exact decimal text (per-record
+path: any precision, NaN, Infinity) -- or, for a loader that asks for it
+(decimals_as_doubles), float64 whenever no number in the batch has more
+than 15 significant digits: such a double's shortest round-trip text is
+exactly the decimal that was sent, and doubles parse and print several
+times faster than decimals. (Arrow's float64 -> decimal cast is not exact;
+such a loader must go through the shortest text, as a CSV writer does.)
+STRING/TIMESTAMP/DATE/TIME the text as sent (the database parses it), JSON
+serialized JSON text. NUL characters are removed from text, since
+PostgreSQL cannot store them and BigQuery mangles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from singer_lite_core.errors import InputError
+from singer_lite_core.target import metadata_columns as meta
+from singer_lite_core.target.batching import Segment
+from singer_lite_core.target.logical_types import LogicalType
+from singer_lite_core.target.messages import parse_line
+from singer_lite_core.target.record_values import BadValue, NeedsWiderType, converter, record_validator
+from singer_lite_core.target.stream_schema import StreamSchema
+
+BLOCK_SIZE = 1 << 20
+# Exact for any number with at most 29 integer and 9 fractional digits;
+# pyarrow refuses (rather than rounds) anything else, which then takes the
+# per-record path and stays exact there.
+DECIMAL_READ_TYPE = pa.decimal128(38, 9)
+
+ARROW_TYPES: dict[LogicalType, pa.DataType] = {
+    LogicalType.BOOLEAN: pa.bool_(),
+    LogicalType.INTEGER: pa.int64(),
+    LogicalType.FLOAT: pa.float64(),
+    LogicalType.DECIMAL: pa.string(),
+    LogicalType.STRING: pa.string(),
+    LogicalType.TIMESTAMP: pa.string(),
+    LogicalType.DATE: pa.string(),
+    LogicalType.TIME: pa.string(),
+    LogicalType.JSON: pa.string(),
+}
+
+
+@dataclass(frozen=True)
+class DecodedRecords:
+    """Rows in input order; `versions` is the envelope's table version, kept even
+    when the stream has no version column, so the caller can add one."""
+
+    table: pa.Table
+    lines: np.ndarray
+    versions: pa.ChunkedArray
+
+
+class WiderTypeNeeded(Exception):
+    """A value needs `column` widened (an integer beyond 64 bits); the caller
+    widens the table and decodes the block again."""
+
+    def __init__(self, column: str, wider: LogicalType) -> None:
+        super().__init__(f"column {column!r} needs {wider.value}")
+        self.column = column
+        self.wider = wider
+
+
+class RecordDecoder:
+    def __init__(self, stream: StreamSchema, validate: bool, sequence_base: int, decimals_as_doubles: bool) -> None:
+        self._stream = stream
+        self._decimals_as_doubles = decimals_as_doubles
+        self._sequence_base = sequence_base
+        self._record_columns = [c for c in stream.columns if c.name not in meta.ENVELOPE_FILLED]
+        self._validator = record_validator(stream.json_schema) if validate else None
+        self._fast = self._validator is None and all(c.type != LogicalType.JSON for c in self._record_columns)
+        self._envelopes = {doubles: self._envelope(doubles) for doubles in (True, False)}
+
+    def _envelope(self, decimals_as_doubles: bool) -> pa.Schema:
+        fields = [pa.field(c.name, _read_type(c.type, decimals_as_doubles)) for c in self._record_columns]
+        return pa.schema([("record", pa.struct(fields)), ("time_extracted", pa.string()), ("version", pa.int64())])
+
+    def decode(self, segments: Sequence[Segment], batched_at: datetime) -> DecodedRecords:
+        rows = sum(s.lines.count for s in segments)
+        lines = np.concatenate(
+            [np.arange(s.lines.first_line, s.lines.first_line + s.lines.count, dtype=np.int64) for s in segments]
+        )
+        decoded = self._decode_fast(segments, rows) if self._fast else None
+        if decoded is None:
+            decoded = self._decode_slow(segments)
+        columns, time_extracted, versions = decoded
+        envelope: dict[str, Callable[[], pa.Array | pa.ChunkedArray]] = {
+            meta.EXTRACTED_AT: lambda: time_extracted,
+            meta.RECEIVED_AT: lambda: _received_at(segments),
+            meta.BATCHED_AT: lambda: pa.repeat(pa.scalar(batched_at.isoformat()), rows),
+            meta.SEQUENCE: lambda: pa.array(lines + self._sequence_base),
+            meta.TABLE_VERSION: lambda: versions,
+        }
+        arrays = [
+            envelope[c.name]() if c.name in meta.ENVELOPE_FILLED else columns[c.name] for c in self._stream.columns
+        ]
+        table = pa.table(arrays, names=list(self._stream.names))
+        self._check_keys(table, lines)
+        return DecodedRecords(
+            table, lines, pa.chunked_array([versions]) if isinstance(versions, pa.Array) else versions
+        )
+
+    def _decode_fast(
+        self, segments: Sequence[Segment], rows: int
+    ) -> tuple[dict[str, pa.ChunkedArray], pa.ChunkedArray, pa.ChunkedArray] | None:
+        """Read segment by segment (no joined copy of the batch) into one chunked table."""
+        doubles = self._decimals_as_doubles and not any(s.lines.long_digits for s in segments)
+        parts = []
+        for segment in segments:
+            part = _read(segment.lines.data, self._envelopes[doubles])
+            if part is None:
+                return None
+            parts.append(part)
+        table = pa.concat_tables(parts)
+        if table.num_rows != rows or table.column("record").null_count:
+            return None
+        time_extracted, versions = table.column("time_extracted"), table.column("version")
+        table = table.select(["record"]).flatten()
+        columns = {c.name: _without_nul(table.column(i)) for i, c in enumerate(self._record_columns)}
+        return columns, time_extracted, versions
+
+    def _decode_slow(self, segments: Sequence[Segment]) -> tuple[dict[str, pa.Array], pa.Array, pa.Array]:
+        stream = self._stream.stream
+        converters = [(c.name, converter(c.type)) for c in self._record_columns]
+        values: list[list[object]] = [[] for _ in converters]
+        time_extracted: list[object] = []
+        versions: list[object] = []
+        for segment in segments:
+            for line_no, line in enumerate(segment.lines.data.splitlines(), start=segment.lines.first_line):
+                message = parse_line(line, line_no, stream)
+                record = message.get("record")
+                if not isinstance(record, dict):
+                    raise InputError(f"stream {stream!r}: line {line_no}: RECORD message has no record object")
+                if self._validator is not None:
+                    self._validate(record, line_no)
+                for (name, convert), out in zip(converters, values, strict=True):
+                    try:
+                        out.append(convert(record.get(name)))
+                    except BadValue as error:
+                        raise InputError(f"stream {stream!r}: line {line_no}: column {name!r}: {error}") from None
+                    except NeedsWiderType as wider:
+                        raise WiderTypeNeeded(name, wider.wider) from None
+                time_extracted.append(_text_or_none(message.get("time_extracted")))
+                version = message.get("version")
+                versions.append(version if isinstance(version, int) and not isinstance(version, bool) else None)
+        columns = {
+            name: pa.array(column, type=ARROW_TYPES[c.type])
+            for (name, _), column, c in zip(converters, values, self._record_columns, strict=True)
+        }
+        return columns, pa.array(time_extracted, pa.string()), pa.array(versions, pa.int64())
+
+    def _validate(self, record: dict[str, object], line_no: int) -> None:
+        assert self._validator is not None
+        error = next(iter(self._validator.iter_errors(record)), None)
+        if error is not None:
+            path = "/".join(str(p) for p in error.absolute_path) or "(record)"
+            raise InputError(
+                f"stream {self._stream.stream!r}: line {line_no}: record does not match its schema at {path}: "
+                f"{error.message[:200]}"
+            )
+
+    def _check_keys(self, table: pa.Table, lines: np.ndarray) -> None:
+        for key in self._stream.key_properties:
+            column = table.column(key)
+            if column.null_count:
+                row = pc.index(pc.is_null(column), True).as_py()
+                where = f"stream {self._stream.stream!r}: line {int(lines[row])}"
+                raise InputError(f"{where}: record has no value for key property {key!r}")
+
+
+def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
+    try:
+        return pj.read_json(
+            pa.BufferReader(data),
+            read_options=pj.ReadOptions(block_size=BLOCK_SIZE),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _read_type(kind: LogicalType, decimals_as_doubles: bool) -> pa.DataType:
+    if kind == LogicalType.DECIMAL:
+        return pa.float64() if decimals_as_doubles else DECIMAL_READ_TYPE
+    return ARROW_TYPES[kind]
+
+
+def _without_nul(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text without NUL characters; searching decoded strings is much cheaper
+    than searching the raw lines for \\u0000 escapes."""
+    if pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\x00")).as_py():
+        return pc.replace_substring(values, "\x00", "")
+    return values
+
+
+def _received_at(segments: Sequence[Segment]) -> pa.Array:
+    stamps = pa.array([s.received_at.isoformat() for s in segments])
+    counts = [s.lines.count for s in segments]
+    return stamps.take(pa.array(np.repeat(np.arange(len(segments)), counts)))
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,84 @@
+"""The command line every target shares: --about, --version, config, input, STATE out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, BinaryIO, NoReturn
+
+from singer_lite_core.about import about_document, render_about
+from singer_lite_core.cli_args import connector_argument_parser
+from singer_lite_core.errors import ConfigError, run_main
+from singer_lite_core.logs import configure_logging
+from singer_lite_core.settings import Setting, load_config, redacted
+from singer_lite_core.target.loader import Loader
+from singer_lite_core.target.messages import read_messages
+from singer_lite_core.target.read_ahead import read_ahead
+from singer_lite_core.target.runner import TargetRunner
+from singer_lite_core.target.target_settings import COMMON_SETTINGS, TargetSettings
+
+CAPABILITIES = ("about", "activate-version", "hard-delete", "validation")
+
+LoaderFactory = Callable[[Mapping[str, Any]], Loader]
+
+
+def target_main(
+    program: str,
+    version: str,
+    description: str,
+    own_settings: Sequence[Setting],
+    make_loader: LoaderFactory,
+    *,
+    decimals_as_doubles: bool = False,
+) -> NoReturn:
+    """Run a target whose database side is `make_loader(config)`.
+
+    `decimals_as_doubles`: the loader writes float64 DECIMAL columns through
+    their shortest text (see arrow_decode), so the decoder may use them."""
+    settings = (*own_settings, *COMMON_SETTINGS)
+    env_prefix = program.upper().replace("-", "_")
+
+    def entry() -> int:
+        args = connector_argument_parser(program, description, "target").parse_args()
+        if args.version:
+            sys.stdout.write(f"{program} {version}\n")
+            return 0
+        if args.about:
+            document = about_document(program, version, description, CAPABILITIES, settings)
+            sys.stdout.write(render_about(document, args.format))
+            return 0
+        log = configure_logging(program)
+        config = load_config(args.config, env_prefix, settings)
+        log.info("settings: %s", redacted(config, settings))
+        target_settings = TargetSettings.from_config(config)
+        with _open_input(args.input) as source:
+            runner = TargetRunner(make_loader(config), target_settings, _write_state, decimals_as_doubles)
+            runner.run(read_ahead(read_messages(source)))
+        return 0
+
+    run_main(program, entry)
+
+
+def _open_input(path: str | None) -> BinaryIO:
+    if path is None:
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise ConfigError(f"cannot read --input {path}: {error.strerror}") from None
+
+
+def _write_state(value: Any) -> None:
+    """Write the STATE value alone on a line, as singer-sdk targets do, for the
+    orchestrator to store and hand back to the tap. Numbers the lenient parser
+    kept as Decimal are written as JSON numbers again."""
+    sys.stdout.write(json.dumps(value, default=_number) + "\n")
+    sys.stdout.flush()
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -1,0 +1,102 @@
+"""A neutral column-type model that JSON Schema maps to and every database maps from.
+
+Each target needs the same decisions (is this money exact, is this integer
+too wide for 64 bits, what holds both a date and a string); making them once,
+here, keeps PostgreSQL and BigQuery loading the same stream the same way.
+Each target then only names its own SQL type for each logical type.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+class LogicalType(enum.Enum):
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    FLOAT = "float"
+    STRING = "string"
+    TIMESTAMP = "timestamp"
+    DATE = "date"
+    TIME = "time"
+    JSON = "json"
+
+
+_NUMERIC = {LogicalType.INTEGER, LogicalType.DECIMAL, LogicalType.FLOAT}
+_TEXTUAL = {LogicalType.STRING, LogicalType.TIMESTAMP, LogicalType.DATE, LogicalType.TIME}
+_STRING_FORMATS = {
+    "date-time": LogicalType.TIMESTAMP,
+    "date": LogicalType.DATE,
+    "time": LogicalType.TIME,
+    "singer.decimal": LogicalType.DECIMAL,
+}
+
+
+def join(a: LogicalType, b: LogicalType) -> LogicalType:
+    """The narrowest type that holds every value of both, without loss.
+
+    Numbers meet in DECIMAL (exact for any finite double and any integer),
+    text-like types meet in STRING, and anything else meets in JSON, which
+    keeps each value together with its JSON type.
+    """
+    if a == b:
+        return a
+    if a in _NUMERIC and b in _NUMERIC:
+        return LogicalType.DECIMAL
+    if a in _TEXTUAL and b in _TEXTUAL:
+        return LogicalType.STRING
+    if LogicalType.JSON in {a, b}:
+        return LogicalType.JSON
+    if LogicalType.STRING in {a, b}:
+        return LogicalType.STRING
+    return LogicalType.JSON
+
+
+def join_all(types: Iterable[LogicalType]) -> LogicalType:
+    result: LogicalType | None = None
+    for item in types:
+        result = item if result is None else join(result, item)
+    return LogicalType.JSON if result is None else result
+
+
+def logical_type(schema: Mapping[str, Any], number_as_float: bool = False) -> LogicalType:
+    """Map one property's JSON Schema to the logical type that holds all its values."""
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if branches:
+        return join_all(logical_type(branch, number_as_float) for branch in branches if _non_null(branch))
+    declared = schema.get("type")
+    names = [declared] if isinstance(declared, str) else list(declared or [])
+    names = [name for name in names if name != "null"]
+    if not names:
+        return LogicalType.STRING if "format" in schema else LogicalType.JSON
+    return join_all(_single_type(name, schema, number_as_float) for name in names)
+
+
+def _non_null(schema: Mapping[str, Any]) -> bool:
+    return schema.get("type") not in ("null", ["null"])
+
+
+def _single_type(name: str, schema: Mapping[str, Any], number_as_float: bool) -> LogicalType:
+    if name == "integer":
+        return LogicalType.INTEGER if _fits_int64(schema) else LogicalType.DECIMAL
+    if name == "number":
+        return LogicalType.FLOAT if number_as_float else LogicalType.DECIMAL
+    if name == "boolean":
+        return LogicalType.BOOLEAN
+    if name == "string":
+        return _STRING_FORMATS.get(str(schema.get("format", "")), LogicalType.STRING)
+    return LogicalType.JSON
+
+
+def _fits_int64(schema: Mapping[str, Any]) -> bool:
+    bounds = [schema.get(key) for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")]
+    return all(
+        not isinstance(bound, (int, float)) or isinstance(bound, bool) or INT64_MIN <= bound <= INT64_MAX
+        for bound in bounds
+    )

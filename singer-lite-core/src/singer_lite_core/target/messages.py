@@ -1,0 +1,185 @@
+"""Reading Singer messages: framing, line numbers, routing and spec checks.
+
+Parsing every RECORD line into Python objects would cap a target far below
+what the database can take. RECORD lines are therefore only framed here:
+consecutive lines of one stream travel on as raw bytes, and the decoder
+turns whole blocks into Arrow at once. Every other message is parsed and
+checked, and everything carries its input line number for error messages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import select
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import orjson
+
+from singer_lite_core.errors import InputError
+from singer_lite_core.target.json_values import JsonError, loads
+
+READ_SIZE = 4 << 20
+QUIET_SECONDS = 0.01
+_RECORD_HEAD = re.compile(rb'\{\s*"type"\s*:\s*"RECORD"\s*,\s*"stream"\s*:\s*("(?:[^"\\]|\\.)*")\s*,')
+_CONTROL_TYPES = ("SCHEMA", "STATE", "ACTIVATE_VERSION")
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789.", b"00000000000")
+_LONG_DIGIT_RUN = b"0" * 16
+
+
+@dataclass(frozen=True)
+class RecordLines:
+    """Consecutive RECORD lines of one stream, newline-terminated, not yet parsed.
+
+    `long_digits` tells whether a run of 16 or more digits (points included)
+    occurs: only then may a number have more significant digits than a
+    double keeps. It is worked out here, on the reading thread, because the
+    decoding thread is the busier one.
+    """
+
+    stream: str
+    first_line: int
+    data: bytes
+    count: int
+    long_digits: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "long_digits", _LONG_DIGIT_RUN in self.data.translate(_DIGITS_AS_ZERO))
+
+
+@dataclass(frozen=True)
+class ControlMessage:
+    """A parsed, checked SCHEMA, STATE or ACTIVATE_VERSION message."""
+
+    type: str
+    line: int
+    body: dict[str, Any]
+
+    @property
+    def stream(self) -> str:
+        return str(self.body.get("stream"))
+
+
+Message = RecordLines | ControlMessage
+
+
+def read_messages(source: BinaryIO) -> Iterator[Message]:
+    """Yield messages in input order; RECORD runs may be split at chunk ends.
+
+    Each chunk is completed to a whole line with readline(), which copies
+    only the partial line rather than the chunk."""
+    line_no = 0
+    while chunk := _read_chunk(source):
+        if not chunk.endswith(b"\n"):
+            chunk += source.readline()
+            if not chunk.endswith(b"\n"):
+                chunk += b"\n"
+        lines = chunk.count(b"\n")
+        yield from _split_chunk(chunk, lines, line_no)
+        line_no += lines
+
+
+def _read_chunk(source: BinaryIO) -> bytes:
+    """Up to READ_SIZE bytes, waiting only for the first ones.
+
+    read(n) on a pipe blocks until n bytes arrive, so a tap that sends a
+    STATE and then waits would never see it confirmed. Bytes are taken as
+    long as more come within QUIET_SECONDS, so a busy pipe still gives
+    full-size chunks, which Arrow decodes much faster than small ones.
+    """
+    try:
+        descriptor = source.fileno()
+        read1 = source.read1  # type: ignore[attr-defined]
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return source.read(READ_SIZE)
+    parts = [read1(READ_SIZE)]
+    size = len(parts[0])
+    while parts[-1] and size < READ_SIZE and select.select([descriptor], [], [], QUIET_SECONDS)[0]:
+        parts.append(read1(READ_SIZE - size))
+        size += len(parts[-1])
+    return b"".join(parts)
+
+
+def _split_chunk(chunk: bytes, lines: int, line_no: int) -> Iterator[Message]:
+    """Frame a chunk of `lines` whole lines, taking the whole chunk at once when
+    it is nothing but RECORD lines of one stream written alike (the common case)."""
+    head = _RECORD_HEAD.match(chunk)
+    if head is not None:
+        prefix = head.group(0)
+        if chunk.count(b"\n" + prefix) == lines - 1:
+            yield RecordLines(_stream_name(head.group(1), line_no + 1), line_no + 1, chunk, lines)
+            return
+    yield from _split_lines(chunk, line_no)
+
+
+def _split_lines(chunk: bytes, line_no: int) -> Iterator[Message]:
+    run_stream: str | None = None
+    run_start = 0
+    run_lines: list[bytes] = []
+    for offset, line in enumerate(chunk.splitlines(keepends=True), start=line_no + 1):
+        stream = _record_stream(line, offset)
+        if stream is not None and stream == run_stream:
+            run_lines.append(line)
+            continue
+        if run_stream is not None:
+            yield RecordLines(run_stream, run_start, b"".join(run_lines), len(run_lines))
+            run_stream = None
+        if stream is not None:
+            run_stream, run_start, run_lines = stream, offset, [line]
+        elif line.strip():
+            yield _control_message(line, offset)
+    if run_stream is not None:
+        yield RecordLines(run_stream, run_start, b"".join(run_lines), len(run_lines))
+
+
+def _record_stream(line: bytes, line_no: int) -> str | None:
+    """The stream of a RECORD line, or None for any other message."""
+    head = _RECORD_HEAD.match(line)
+    if head is not None:
+        return _stream_name(head.group(1), line_no)
+    if b'"RECORD"' not in line:
+        return None
+    message = parse_line(line, line_no)
+    if message.get("type") != "RECORD":
+        return None
+    stream = message.get("stream")
+    if not isinstance(stream, str) or not isinstance(message.get("record"), dict):
+        raise InputError(f"line {line_no}: RECORD message needs a stream name and a record object")
+    return stream
+
+
+def _stream_name(quoted: bytes, line_no: int) -> str:
+    try:
+        return str(orjson.loads(quoted))
+    except orjson.JSONDecodeError:
+        raise InputError(f"line {line_no}: malformed stream name {quoted[:80]!r}") from None
+
+
+def parse_line(line: bytes, line_no: int, stream: str | None = None) -> dict[str, Any]:
+    """Parse one message line; errors name the line (and stream when known)."""
+    where = f"stream {stream!r}: line {line_no}" if stream else f"line {line_no}"
+    try:
+        message = loads(line)
+    except JsonError as error:
+        raise InputError(f"{where}: malformed JSON: {error}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise InputError(f'{where}: not a Singer message (a JSON object with a "type")')
+    return message
+
+
+def _control_message(line: bytes, line_no: int) -> ControlMessage:
+    message = parse_line(line, line_no)
+    kind = message["type"]
+    if kind not in _CONTROL_TYPES:
+        raise InputError(f"line {line_no}: unsupported Singer message type {kind!r}")
+    if kind == "STATE":
+        if "value" not in message:
+            raise InputError(f"line {line_no}: STATE message has no value")
+        return ControlMessage(kind, line_no, message)
+    if not isinstance(message.get("stream"), str):
+        raise InputError(f"line {line_no}: {kind} message has no stream name")
+    if kind == "ACTIVATE_VERSION" and not isinstance(message.get("version"), int):
+        raise InputError(f"stream {message['stream']!r}: line {line_no}: ACTIVATE_VERSION needs an integer version")
+    return ControlMessage(kind, line_no, message)

@@ -1,0 +1,240 @@
+"""The generic target: read, route, flush, and release STATE only after commit.
+
+Every target of the suite is this driver plus a Loader. The driver decides
+when to flush and what a batch contains; it hands each batch to the loader
+on the committer thread, and tells the STATE ledger which records are
+durable once the loader returns. If anything fails, the exception ends the
+run before the ledger hears of the failed batch, so no STATE past the last
+commit is ever written.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from singer_lite_core.errors import ConnectorError, InputError
+from singer_lite_core.target import metadata_columns as meta
+from singer_lite_core.target.arrow_decode import DecodedRecords, RecordDecoder, WiderTypeNeeded
+from singer_lite_core.target.batching import FlushPolicy, Segment, StreamBuffer
+from singer_lite_core.target.committer import Committer, Job
+from singer_lite_core.target.dedupe import last_per_key
+from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.target.loader import Batch, Loader
+from singer_lite_core.target.logical_types import join
+from singer_lite_core.target.messages import ControlMessage, Message, RecordLines
+from singer_lite_core.target.state_ledger import StateLedger
+from singer_lite_core.target.stream_schema import Column, StreamSchema, parse_schema_message
+from singer_lite_core.target.target_settings import LoadMethod, TargetSettings
+
+log = logging.getLogger(__name__)
+
+AGE_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class _Stream:
+    schema: StreamSchema
+    message_key: tuple[Any, Any]
+    decoder: RecordDecoder
+    method: LoadMethod
+    buffer: StreamBuffer = field(default_factory=StreamBuffer)
+    table_replaced: bool = False
+    loaded: int = 0
+
+
+class TargetRunner:
+    def __init__(
+        self,
+        loader: Loader,
+        settings: TargetSettings,
+        emit_state: Callable[[Any], None],
+        decimals_as_doubles: bool = False,
+    ) -> None:
+        self._loader = loader
+        self._decimals_as_doubles = decimals_as_doubles
+        self._settings = settings
+        self._policy = FlushPolicy(settings.batch_size_rows, settings.batch_size_bytes, settings.batch_wait_seconds)
+        self._ledger = StateLedger(emit_state)
+        self._streams: dict[str, _Stream] = {}
+        self._committer = Committer(loader.is_transient, settings.retry_attempts)
+        # _sdc_sequence = start time in ms * 10^6 + input line: increases within
+        # a run and from one run to the next, and fits a bigint until 2262.
+        self._sequence_base = time.time_ns() // 1_000_000 * 1_000_000
+        self._buffered = 0
+        self._last_age_check = time.monotonic()
+
+    def run(self, messages: Iterable[Message | None]) -> None:
+        """Process messages in order; None means the input is idle for now."""
+        try:
+            for message in messages:
+                if isinstance(message, RecordLines):
+                    self._records(message)
+                elif message is not None:
+                    self._control(message)
+                self._flush_due()
+                self._collect()
+            for name in list(self._streams):
+                self._flush(name)
+            self._committer.wait_idle()
+            self._collect()
+        finally:
+            # Batches committed before a failure still justify their STATEs.
+            self._committer.stop()
+            self._collect()
+            self._loader.close()
+        for name, stream in self._streams.items():
+            log.info("stream %r: %d records loaded", name, stream.loaded)
+
+    def _records(self, lines: RecordLines) -> None:
+        stream = self._streams.get(lines.stream)
+        if stream is None:
+            raise InputError(f"stream {lines.stream!r}: line {lines.first_line}: RECORD before the stream's SCHEMA")
+        stream.buffer.add(lines)
+        self._buffered += len(lines.data)
+        self._ledger.received(lines.stream, lines.count)
+        if self._policy.full(stream.buffer):
+            self._flush(lines.stream)
+
+    def _control(self, message: ControlMessage) -> None:
+        if message.type == "STATE":
+            self._ledger.state(message.body["value"])
+        elif message.type == "SCHEMA":
+            self._schema(message)
+        else:
+            self._activate_version(message)
+
+    def _schema(self, message: ControlMessage) -> None:
+        name = message.stream
+        key = (message.body.get("schema"), message.body.get("key_properties"))
+        existing = self._streams.get(name)
+        if existing is not None and existing.message_key == key:
+            return
+        schema = parse_schema_message(message.body, message.line, self._settings.number_as_float)
+        method = self._settings.method_for(schema.key_properties)
+        if method == LoadMethod.APPEND_ONLY or not schema.key_properties:
+            if method == LoadMethod.UPSERT:
+                log.warning("stream %r has no key properties, so it is appended to, not upserted", name)
+            # Appending duplicates is the point of append-only, so the table gets no key.
+            schema = replace(schema, key_properties=())
+        if self._settings.add_record_metadata:
+            schema = schema.with_extra(meta.RECORD_METADATA)
+        if existing is not None:
+            self._flush(name)
+            schema = schema.with_extra([c for c in existing.schema.columns if c in meta.VERSION_METADATA])
+        effective = self._prepare(schema, f"stream {name!r}: line {message.line}")
+        self._streams[name] = _Stream(
+            effective,
+            key,
+            self._decoder(effective),
+            method,
+            table_replaced=existing is not None and existing.table_replaced,
+            loaded=0 if existing is None else existing.loaded,
+        )
+
+    def _activate_version(self, message: ControlMessage) -> None:
+        name = message.stream
+        stream = self._streams.get(name)
+        if stream is None:
+            raise InputError(f"stream {name!r}: line {message.line}: ACTIVATE_VERSION before the stream's SCHEMA")
+        self._flush(name)
+        if stream.schema.column(meta.TABLE_VERSION) is None:
+            self._evolve(
+                stream, stream.schema.with_extra(meta.VERSION_METADATA), f"stream {name!r}: line {message.line}"
+            )
+        schema, version, hard = stream.schema, message.body["version"], self._settings.hard_delete
+        self._submit(
+            name, lambda: self._loader.activate_version(schema, version, hard), f"stream {name!r}: line {message.line}"
+        )
+
+    def _flush_due(self) -> None:
+        now = time.monotonic()
+        if self._buffered < self._settings.batch_size_bytes and now - self._last_age_check < AGE_CHECK_SECONDS:
+            return
+        self._last_age_check = now
+        for name in self._policy.streams_to_flush({n: s.buffer for n, s in self._streams.items()}):
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        stream = self._streams[name]
+        self._buffered -= stream.buffer.size
+        segments = stream.buffer.take()
+        if not segments:
+            return
+        decoded = self._decode(stream, segments)
+        table, lines = last_per_key(decoded.table, decoded.lines, stream.schema.key_properties)
+        batch = Batch(
+            stream.schema,
+            table,
+            lines,
+            replace_table=stream.method == LoadMethod.OVERWRITE and not stream.table_replaced,
+        )
+        stream.table_replaced = True
+        stream.loaded += decoded.table.num_rows
+        self._submit(name, lambda: self._load(batch), f"stream {name!r}: lines {batch.line_of(0)}-{int(lines.max())}")
+
+    def _decode(self, stream: _Stream, segments: list[Segment]) -> DecodedRecords:
+        """Decode, widening the table first whenever a value needs it."""
+        where = f"stream {stream.schema.stream!r}: line {segments[0].lines.first_line}"
+        while True:
+            try:
+                decoded = stream.decoder.decode(segments, datetime.now(UTC))
+            except WiderTypeNeeded as need:
+                column = stream.schema.column(need.column)
+                assert column is not None
+                widened = Column(column.name, join(column.type, need.wider))
+                self._evolve(
+                    stream,
+                    stream.schema.with_columns(
+                        [widened if c.name == column.name else c for c in stream.schema.columns]
+                    ),
+                    where,
+                )
+                continue
+            if decoded.versions.null_count < len(decoded.versions) and stream.schema.column(meta.TABLE_VERSION) is None:
+                self._evolve(stream, stream.schema.with_extra(meta.VERSION_METADATA), where)
+                continue
+            return decoded
+
+    def _evolve(self, stream: _Stream, schema: StreamSchema, where: str) -> None:
+        stream.schema = self._prepare(schema, where)
+        stream.decoder = self._decoder(stream.schema)
+
+    def _prepare(self, schema: StreamSchema, where: str) -> StreamSchema:
+        """Run DDL on the committer thread, after every earlier batch, and wait for it."""
+        result: list[StreamSchema] = []
+        self._submit(schema.stream, lambda: result.append(self._loader.prepare(schema)), where, counts=False)
+        self._committer.wait_idle()
+        return result[0]
+
+    def _decoder(self, schema: StreamSchema) -> RecordDecoder:
+        return RecordDecoder(schema, self._settings.validate_records, self._sequence_base, self._decimals_as_doubles)
+
+    def _load(self, batch: Batch) -> None:
+        try:
+            self._loader.load(batch)
+        except LoadError as error:
+            stream = batch.schema.stream
+            if error.row is not None:
+                raise InputError(f"stream {stream!r}: line {batch.line_of(error.row)}: {error}") from None
+            raise InputError(
+                f"stream {stream!r}: lines {batch.line_of(0)}-{batch.line_of(batch.table.num_rows - 1)}: {error}"
+            ) from None
+
+    def _submit(self, stream: str, work: Callable[[], None], where: str, counts: bool = True) -> None:
+        def run() -> None:
+            try:
+                work()
+            except LoadError as error:
+                raise ConnectorError(f"{where}: {error}") from None
+
+        upto = self._ledger.received_count(stream) if counts else 0
+        self._committer.submit(Job(stream, upto, where, run))
+
+    def _collect(self) -> None:
+        for job in self._committer.completed():
+            self._ledger.committed(job.stream, job.upto)

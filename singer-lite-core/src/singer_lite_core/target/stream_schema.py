@@ -1,0 +1,71 @@
+"""What a SCHEMA message says about one stream, in the neutral type model.
+
+Targets never look at JSON Schema again after this point: they see named
+columns of logical types and the key, which is what DDL and loading need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from singer_lite_core.errors import InputError
+from singer_lite_core.target.logical_types import LogicalType, logical_type
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: LogicalType
+
+
+@dataclass(frozen=True)
+class StreamSchema:
+    """Columns in SCHEMA order (metadata columns last) and the key, if any.
+
+    `json_schema` is kept for optional record validation only.
+    """
+
+    stream: str
+    columns: tuple[Column, ...]
+    key_properties: tuple[str, ...]
+    json_schema: Mapping[str, Any]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def with_columns(self, columns: Sequence[Column]) -> StreamSchema:
+        return replace(self, columns=tuple(columns))
+
+    def with_extra(self, extra: Sequence[Column]) -> StreamSchema:
+        """Append columns the stream does not have yet; existing ones win."""
+        known = set(self.names)
+        return self.with_columns([*self.columns, *(c for c in extra if c.name not in known)])
+
+
+def parse_schema_message(message: Mapping[str, Any], line: int, number_as_float: bool) -> StreamSchema:
+    """Build a StreamSchema, refusing schemas no table could be made from."""
+    stream = message["stream"]
+    schema = message.get("schema")
+    where = f"stream {stream!r}: line {line}"
+    if not isinstance(schema, dict):
+        raise InputError(f"{where}: SCHEMA message has no schema object")
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties:
+        raise InputError(f"{where}: SCHEMA has no properties, so no columns can be made")
+    keys = message.get("key_properties") or []
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise InputError(f"{where}: key_properties must be a list of property names")
+    missing = [k for k in keys if k not in properties]
+    if missing:
+        raise InputError(f"{where}: key properties {missing} are not among the schema's properties")
+    columns = tuple(
+        Column(name, logical_type(prop if isinstance(prop, dict) else {}, number_as_float))
+        for name, prop in properties.items()
+    )
+    return StreamSchema(stream, columns, tuple(keys), schema)

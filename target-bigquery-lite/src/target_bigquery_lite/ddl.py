@@ -1,0 +1,128 @@
+"""Creating and evolving stream tables without ever losing data.
+
+A new SCHEMA may add columns, widen types or change the key. Columns are
+added, and REQUIRED ones relaxed, by a table update before the load that
+needs them (the emulator, unlike BigQuery, cannot relax during a load).
+Types are only ever joined with what the table holds, never narrowed; a
+change BigQuery cannot make in place (INT64 -> NUMERIC, anything -> JSON
+or STRING) rewrites the table in one CREATE OR REPLACE ... AS SELECT with
+a lossless conversion. Columns a schema no longer lists stay, NULLABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from google.api_core import exceptions as api
+from google.cloud import bigquery
+
+from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.target.logical_types import join
+from singer_lite_core.target.stream_schema import Column, StreamSchema
+from target_bigquery_lite import bq_types, sql
+from target_bigquery_lite.bq_settings import TableLayout
+from target_bigquery_lite.jobs import JobRunner
+
+REQUIRED = "REQUIRED"
+NULLABLE = "NULLABLE"
+
+
+@dataclass(frozen=True)
+class TypeChange:
+    column: str
+    from_type: str
+    to_type: str
+
+
+def ensure_dataset(client: bigquery.Client, dataset_id: str, location: str | None) -> None:
+    dataset = bigquery.Dataset(dataset_id)
+    dataset.location = location
+    client.create_dataset(dataset, exists_ok=True, retry=None)
+
+
+def ensure_table(
+    client: bigquery.Client,
+    jobs: JobRunner,
+    table_id: str,
+    stream: StreamSchema,
+    columns: Mapping[str, str],
+    layout: TableLayout,
+) -> tuple[StreamSchema, bigquery.Table]:
+    """Make the table fit `stream`; return the schema records must be decoded to
+    and the table as it now is."""
+    try:
+        table = client.get_table(table_id, retry=None)
+    except api.NotFound:
+        return stream, _create(client, table_id, stream, columns, layout)
+    keys = {columns[k] for k in stream.key_properties}
+    fields = {f.name.lower(): f for f in table.schema}
+    schema = list(table.schema)
+    changes: list[TypeChange] = []
+    effective: list[Column] = []
+    for column in stream.columns:
+        name = columns[column.name]
+        field = fields.get(name.lower())
+        if field is None:
+            schema.append(bigquery.SchemaField(name, bq_types.BQ_TYPES[column.type], mode=NULLABLE))
+            effective.append(column)
+            continue
+        current = bq_types.logical_of(field.field_type)
+        if current is None:
+            effective.append(column)
+            continue
+        wanted = join(current, column.type)
+        to_type = bq_types.column_type(wanted, field.field_type)
+        if bq_types.standard(field.field_type) != to_type:
+            changes.append(TypeChange(field.name, field.field_type, to_type))
+        effective.append(Column(column.name, wanted))
+    new_schema = [relaxed(f) if f.mode == REQUIRED and f.name not in keys else f for f in schema]
+    if new_schema != list(table.schema):
+        table.schema = new_schema
+        table = client.update_table(table, ["schema"], retry=None)
+    if changes:
+        table = change_types(client, jobs, table, changes)
+    return stream.with_columns(effective), table
+
+
+def change_types(
+    client: bigquery.Client, jobs: JobRunner, table: bigquery.Table, changes: Sequence[TypeChange]
+) -> bigquery.Table:
+    replacements = ", ".join(
+        f"{bq_types.conversion(sql.quoted(c.column), c.from_type, c.to_type)} AS {sql.quoted(c.column)}"
+        for c in changes
+    )
+    select = f"SELECT * REPLACE ({replacements}) FROM {sql.quoted(sql.table_path(table))}"
+    jobs.query(sql.replace_table(table, select))
+    return client.get_table(table.reference, retry=None)
+
+
+def _create(
+    client: bigquery.Client, table_id: str, stream: StreamSchema, columns: Mapping[str, str], layout: TableLayout
+) -> bigquery.Table:
+    keys = {columns[k] for k in stream.key_properties}
+    table = bigquery.Table(table_id, schema=[
+        bigquery.SchemaField(
+            columns[c.name], bq_types.BQ_TYPES[c.type], mode=REQUIRED if columns[c.name] in keys else NULLABLE)
+        for c in stream.columns
+    ])
+    types = {columns[c.name]: bq_types.BQ_TYPES[c.type] for c in stream.columns}
+    if layout.partition_by is not None:
+        field = _layout_column(columns, layout.partition_by, "partition_by", stream.stream)
+        if types[field] not in ("TIMESTAMP", "DATE"):
+            raise LoadError(f"partition_by property {layout.partition_by!r} is {types[field]}, not a date-time or date")
+        table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY, field=field)
+    if layout.cluster_by:
+        table.clustering_fields = [_layout_column(columns, p, "cluster_by", stream.stream) for p in layout.cluster_by]
+    return client.create_table(table, exists_ok=True, retry=None)
+
+
+def _layout_column(columns: Mapping[str, str], prop: str, setting: str, stream: str) -> str:
+    if prop not in columns:
+        raise LoadError(f"setting {setting!r} names {prop!r}, which is not a property of stream {stream!r}")
+    return columns[prop]
+
+
+def relaxed(field: bigquery.SchemaField) -> bigquery.SchemaField:
+    return bigquery.SchemaField(field.name, field.field_type, mode=NULLABLE, description=field.description,
+                                fields=field.fields)

@@ -1,0 +1,124 @@
+"""Running BigQuery jobs so that a retry never loads a batch twice.
+
+The core's committer retries a whole load after a transient error (429,
+5xx, a reset connection), and is the only retry layer: the client's own
+retries are switched off, so `retry_attempts` means the same as for
+PostgreSQL. A retried append must not append again when the first attempt's
+job did run and only its answer was lost, so every job gets an id derived
+from the batch; resubmitting it answers 409, and the job that already ran is
+awaited instead. Only when that earlier job failed is a fresh id used.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import logging
+from collections.abc import Callable
+from typing import IO
+
+import requests.exceptions
+from google.api_core import exceptions as api
+from google.auth.exceptions import TransportError
+from google.cloud import bigquery
+
+from singer_lite_core.target.load_error import LoadError
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT_API = (api.TooManyRequests, api.InternalServerError, api.BadGateway,
+                  api.ServiceUnavailable, api.GatewayTimeout)
+_TRANSIENT_REASONS = {"backendError", "internalError", "rateLimitExceeded", "jobBackendError", "jobInternalError"}
+_TRANSIENT_NETWORK = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                      requests.exceptions.Timeout, TransportError, ConnectionError)
+MAX_FRESH_IDS = 5
+
+Job = bigquery.LoadJob | bigquery.QueryJob
+
+
+def is_transient(error: BaseException) -> bool:
+    """Rate limits, server errors and broken connections; a 400 or 403 (other
+    than BigQuery's 403 rateLimitExceeded) fails at once."""
+    if isinstance(error, _TRANSIENT_API + _TRANSIENT_NETWORK):
+        return True
+    return isinstance(error, api.GoogleAPICallError) and _reason(error) in _TRANSIENT_REASONS
+
+
+class JobRunner:
+    def __init__(self, client: bigquery.Client, run_id: str, timeout_seconds: int) -> None:
+        self._client = client
+        self._run_id = run_id
+        self._timeout = timeout_seconds
+        self._statements = itertools.count()
+
+    def load(self, data: IO[bytes], destination: str, config: bigquery.LoadJobConfig, name: str) -> bigquery.LoadJob:
+        def submit(job_id: str) -> bigquery.LoadJob:
+            data.seek(0)
+            return self._client.load_table_from_file(
+                data, destination, job_config=config, job_id=job_id, num_retries=0, timeout=self._timeout)
+
+        config.job_timeout_ms = self._timeout * 1000
+        return self._run(name, submit)
+
+    def query(self, sql: str, name: str | None = None) -> bigquery.QueryJob:
+        """Run a statement; `name` only for statements that must not run twice,
+        others (DDL, idempotent DML) get a fresh id each time."""
+        name = name or f"statement{next(self._statements)}"
+        config = bigquery.QueryJobConfig(job_timeout_ms=self._timeout * 1000)
+
+        def submit(job_id: str) -> bigquery.QueryJob:
+            return self._client.query(sql, job_config=config, job_id=job_id, retry=None, job_retry=None,
+                                      timeout=self._timeout)
+
+        return self._run(name, submit)
+
+    def _run(self, name: str, submit: Callable[[str], Job]) -> Job:
+        """Submit under the batch's job id (or reattach to the job that already has
+        it) and wait; `name` must be unique per batch and step within the run."""
+        for attempt in range(MAX_FRESH_IDS):
+            job_id = f"target_bigquery_lite_{self._run_id}_{name}_{attempt}"
+            try:
+                job = submit(job_id)
+            except api.Conflict:
+                job = self._client.get_job(job_id, retry=None)
+                if job.state == "DONE" and job.error_result is not None and attempt + 1 < MAX_FRESH_IDS:
+                    log.info("job %s failed in an earlier attempt; submitting it again", job_id)
+                    continue
+                log.info("job %s was already submitted; waiting for it", job_id)
+            except api.GoogleAPICallError as error:
+                raise self._failure(error) from None
+            self._wait(job)
+            return job
+        raise AssertionError("the last attempt always waits for its job")
+
+    def _wait(self, job: Job) -> None:
+        no_job_retry = {"job_retry": None} if isinstance(job, bigquery.QueryJob) else {}
+        try:
+            job.result(timeout=self._timeout, retry=None, **no_job_retry)
+        except concurrent.futures.TimeoutError:
+            job.cancel(retry=None)
+            raise LoadError(f"job {job.job_id} did not finish within {self._timeout} s and was cancelled") from None
+        except api.GoogleAPICallError as error:
+            raise self._failure(error) from None
+
+    @staticmethod
+    def _failure(error: api.GoogleAPICallError) -> Exception:
+        """Transient errors go back to the committer for a retry; the others
+        become a LoadError carrying the API's own message."""
+        if is_transient(error):
+            return error
+        return LoadError(api_message(error))
+
+
+def api_message(error: api.GoogleAPICallError) -> str:
+    """The API's message without the request URL the client prefixes it with."""
+    details = [e.get("message") for e in (error.errors or []) if isinstance(e, dict) and e.get("message")]
+    message = details[0] if details else error.message
+    return f"BigQuery {error.code}: {message}" if error.code else f"BigQuery: {message}"
+
+
+def _reason(error: api.GoogleAPICallError) -> str | None:
+    for item in error.errors or []:
+        if isinstance(item, dict) and item.get("reason"):
+            return str(item["reason"])
+    return None

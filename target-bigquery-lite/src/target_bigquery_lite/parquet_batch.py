@@ -1,0 +1,173 @@
+"""Turning a decoded batch into the Parquet file one load job reads.
+
+The core hands over its shared representation (dates and times as the text
+the tap sent, decimals as decimal128(38, 9) or, past that, exact text);
+BigQuery loads Parquet fastest and most exactly when the file already has
+BigQuery's types, so values are converted here, in
+Arrow's C++ casts for whole columns, and value by value only for a column
+a cast refused, either to accept a rarer spelling or to name the row at
+fault. The file always has every column of the table, in table order, so
+the load job can use the table's own schema.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from singer_lite_core.target.load_error import LoadError
+from target_bigquery_lite.bq_types import BIGNUMERIC
+
+NUMERIC_ARROW = pa.decimal128(38, 9)
+# Narrowest first. decimal128(38, 18) holds BIGNUMERIC values of up to 20
+# integer digits exactly and is what emulators read best; decimal256(76, 38)
+# holds the rest of BIGNUMERIC's range.
+BIGNUMERIC_ARROW = (pa.decimal128(38, 18), pa.decimal256(76, 38))
+TIMESTAMP_ARROW = pa.timestamp("us", tz="UTC")
+
+_PLAIN_TYPES: dict[str, pa.DataType] = {
+    "BOOL": pa.bool_(),
+    "INT64": pa.int64(),
+    "FLOAT64": pa.float64(),
+    "STRING": pa.string(),
+}
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """One column of the table; `source` is the batch column that fills it,
+    None for a column the stream no longer sends (written as NULLs)."""
+
+    name: str
+    bq_type: str
+    source: str | None
+
+
+class NeedsBignumeric(Exception):
+    """NUMERIC columns whose batch values need BIGNUMERIC's wider range; the
+    loader widens them and builds the file again."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        super().__init__(", ".join(columns))
+        self.columns = tuple(columns)
+
+
+def parquet_file(batch: pa.Table, columns: Sequence[FileColumn]) -> io.BytesIO:
+    table = bigquery_table(batch, columns)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def bigquery_table(batch: pa.Table, columns: Sequence[FileColumn]) -> pa.Table:
+    arrays: list[pa.ChunkedArray | pa.Array] = []
+    too_narrow: list[str] = []
+    for column in columns:
+        if column.source is None:
+            arrays.append(pa.nulls(batch.num_rows, _null_type(column.bq_type)))
+            continue
+        values = batch.column(column.source)
+        if column.bq_type == "NUMERIC":
+            converted = _numeric(values, column.source)
+            if converted is None:
+                too_narrow.append(column.name)
+                continue
+            arrays.append(converted)
+        else:
+            arrays.append(_converted(values, column))
+    if too_narrow:
+        raise NeedsBignumeric(too_narrow)
+    return pa.table(arrays, names=[c.name for c in columns])
+
+
+def _converted(values: pa.ChunkedArray, column: FileColumn) -> pa.ChunkedArray | pa.Array:
+    kind, prop = column.bq_type, column.source
+    assert prop is not None
+    if kind in _PLAIN_TYPES:
+        return values.cast(_PLAIN_TYPES[kind])
+    if kind == BIGNUMERIC:
+        for arrow_type in BIGNUMERIC_ARROW:
+            converted = _try_cast(values, arrow_type)
+            if converted is not None:
+                return converted
+        raise _bad_decimal(values, prop, "BIGNUMERIC (38 digits before and 38 after the point)")
+    if kind == "TIMESTAMP":
+        return _try_cast(values, TIMESTAMP_ARROW) or _parsed(values, prop, _timestamp, TIMESTAMP_ARROW, "a date-time")
+    if kind == "DATE":
+        return _try_cast(values, pa.date32()) or _parsed(values, prop, _date, pa.date32(), "a date")
+    if kind == "TIME":
+        return _parsed(values, prop, time.fromisoformat, pa.time64("us"), "a time of day")
+    if kind == "JSON":
+        return values.cast(pa.string()).cast(pa.json_())
+    # A type this target never creates (GEOGRAPHY, BYTES, ...) in a table made
+    # by someone else: BigQuery converts the text or rejects it by itself.
+    return values.cast(pa.string())
+
+
+def _numeric(values: pa.ChunkedArray, prop: str) -> pa.ChunkedArray | None:
+    """The values as NUMERIC, None if some need BIGNUMERIC; a value that fits
+    neither raises LoadError naming its row."""
+    converted = _try_cast(values, NUMERIC_ARROW)
+    if converted is not None:
+        return converted
+    if any(_try_cast(values, wider) is not None for wider in BIGNUMERIC_ARROW):
+        return None
+    raise _bad_decimal(values, prop, "NUMERIC or BIGNUMERIC")
+
+
+def _try_cast(values: pa.ChunkedArray, arrow_type: pa.DataType) -> pa.ChunkedArray | None:
+    try:
+        return values.cast(arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _bad_decimal(values: pa.ChunkedArray, prop: str, what: str) -> LoadError:
+    """Name the first value no exact type holds (NaN, Infinity, 1e400, ...)."""
+    widest = BIGNUMERIC_ARROW[-1]
+    for row, value in enumerate(values.to_pylist()):
+        if value is not None and _try_cast(pa.chunked_array([[str(value)]]), widest) is None:
+            return LoadError(
+                f"column {prop!r}: {str(value)[:60]} does not fit {what} exactly; "
+                "set number_as_float to store such numbers as FLOAT64", row)
+    return LoadError(f"column {prop!r}: values do not fit {what}")
+
+
+def _parsed(
+    values: pa.ChunkedArray, prop: str, parse: Callable[[str], Any], arrow_type: pa.DataType, what: str
+) -> pa.Array:
+    out: list[Any] = []
+    for row, text in enumerate(values.to_pylist()):
+        try:
+            out.append(None if text is None else parse(text))
+        except ValueError:
+            raise LoadError(f"column {prop!r}: {text[:60]!r} is not {what}", row) from None
+    return pa.array(out, arrow_type)
+
+
+def _timestamp(text: str) -> datetime:
+    """ISO 8601 in the spellings taps use; no offset means UTC, as Singer says."""
+    value = datetime.fromisoformat(text.strip())
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _date(text: str) -> date:
+    """A date, or the date of a date-time (as PostgreSQL reads one into a date)."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return datetime.fromisoformat(text).date()
+
+
+def _null_type(bq_type: str) -> pa.DataType:
+    fixed = {"NUMERIC": NUMERIC_ARROW, BIGNUMERIC: BIGNUMERIC_ARROW[0], "TIMESTAMP": TIMESTAMP_ARROW,
+             "DATE": pa.date32(), "TIME": pa.time64("us"), "JSON": pa.json_()}
+    return _PLAIN_TYPES.get(bq_type) or fixed.get(bq_type, pa.string())

@@ -1,0 +1,18 @@
+"""The `target-postgres-lite` command."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from singer_lite_core.target.cli import target_main
+
+from target_postgres_lite import __version__
+from target_postgres_lite.loader import PostgresLoader
+from target_postgres_lite.pg_settings import PG_SETTINGS
+
+DESCRIPTION = "Singer target for PostgreSQL: bulk loads, upserts, and STATE only after commit."
+
+
+def main() -> NoReturn:
+    # COPY's CSV prints doubles as their shortest text, which is exact (see arrow_decode).
+    target_main("target-postgres-lite", __version__, DESCRIPTION, PG_SETTINGS, PostgresLoader, decimals_as_doubles=True)

@@ -1,0 +1,124 @@
+"""Creating and evolving stream tables without ever losing data.
+
+A new SCHEMA may add columns, widen types (int -> bigint -> numeric,
+anything -> text or jsonb when the schema says so) or change the key. Types
+are only ever joined with what the table holds, never narrowed; columns a
+schema no longer lists stay, nullable; a new key is applied only if the rows
+already there satisfy it, otherwise the change is refused. A stream without
+key properties leaves an existing key in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg2
+from psycopg2.extensions import cursor as PgCursor
+from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.target.logical_types import LogicalType, join
+from singer_lite_core.target.stream_schema import Column, StreamSchema
+
+from target_postgres_lite import pg_types
+from target_postgres_lite.identifiers import pg_name, quoted
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    columns: dict[str, tuple[str, bool]]
+    primary_key: tuple[str, ...]
+    primary_key_name: str | None
+
+
+def table_info(cur: PgCursor, schema: str, table: str) -> TableInfo | None:
+    cur.execute(
+        """SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped
+           ORDER BY a.attnum""",
+        (schema, table),
+    )
+    rows = cur.fetchall()
+    if not rows:
+        return None
+    cur.execute(
+        """SELECT con.conname, array_agg(a.attname ORDER BY k.ord)
+           FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+           WHERE n.nspname = %s AND c.relname = %s AND con.contype = 'p'
+           GROUP BY con.conname""",
+        (schema, table),
+    )
+    key = cur.fetchone()
+    return TableInfo(
+        {name: (kind, not_null) for name, kind, not_null in rows},
+        tuple(key[1]) if key else (),
+        key[0] if key else None,
+    )
+
+
+def ensure_table(cur: PgCursor, schema_name: str, stream: StreamSchema, columns: dict[str, str]) -> StreamSchema:
+    """Make the table fit `stream` and return the schema records must be decoded to."""
+    table = f"{quoted(schema_name)}.{quoted(pg_name(stream.stream))}"
+    keys = tuple(columns[k] for k in stream.key_properties)
+    info = table_info(cur, schema_name, pg_name(stream.stream))
+    if info is None:
+        _create(cur, table, stream, columns, keys)
+        return stream
+    effective = [_evolve_column(cur, table, info, c, columns[c.name]) for c in stream.columns]
+    listed = set(columns.values())
+    for name, (_, not_null) in info.columns.items():
+        if not_null and name not in listed and name not in keys:
+            cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
+    if keys and info.primary_key != keys:
+        _change_key(cur, table, stream, info, keys)
+    return stream.with_columns(effective)
+
+
+def _create(cur: PgCursor, table: str, stream: StreamSchema, columns: dict[str, str], keys: tuple[str, ...]) -> None:
+    definitions = [f"{quoted(columns[c.name])} {pg_types.PG_TYPES[c.type]}" for c in stream.columns]
+    if keys:
+        definitions.append(f"PRIMARY KEY ({', '.join(map(quoted, keys))})")
+    cur.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
+
+
+def _evolve_column(cur: PgCursor, table: str, info: TableInfo, column: Column, name: str) -> Column:
+    existing = info.columns.get(name)
+    if existing is None:
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN {quoted(name)} {pg_types.PG_TYPES[column.type]}")
+        return column
+    pg_type, not_null = existing
+    if not_null and name not in info.primary_key:
+        cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
+    current = pg_types.logical_of(pg_type)
+    if current is None:
+        return column
+    # A schema that says string asks for text, whatever the column held;
+    # otherwise the column only ever widens to hold both old and new values.
+    wanted = LogicalType.STRING if column.type == LogicalType.STRING else join(current, column.type)
+    if pg_types.needs_alter(pg_type, wanted):
+        cur.execute(
+            f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} TYPE {pg_types.PG_TYPES[wanted]} "
+            f"USING {pg_types.conversion(quoted(name), pg_type, wanted)}"
+        )
+    return Column(column.name, wanted)
+
+
+def _change_key(cur: PgCursor, table: str, stream: StreamSchema, info: TableInfo, keys: tuple[str, ...]) -> None:
+    if info.primary_key_name is not None:
+        cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted(info.primary_key_name)}")
+        for name in info.primary_key:
+            if name not in keys:
+                cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
+    cur.execute("SAVEPOINT new_key")
+    try:
+        cur.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(map(quoted, keys))})")
+    except psycopg2.Error as error:
+        cur.execute("ROLLBACK TO SAVEPOINT new_key")
+        raise LoadError(
+            f"key properties changed from {list(info.primary_key)} to {list(stream.key_properties)}, but the "
+            f"rows already in {table} have null or duplicate values of the new key "
+            f"({type(error).__name__}); fix or empty the table, or keep the old key"
+        ) from None

@@ -1,0 +1,189 @@
+"""Loading behaviour beyond the SDK files: exact types, upserts, evolution,
+overwrite, ACTIVATE_VERSION, layout, naming, and STATE after a failing job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from google.cloud import bigquery
+
+from tests.target_bigquery.bq_backend import BigQueryTarget
+from tests.target_postgres.conftest import lines, record, schema_message, state, states
+
+UTC = dt.UTC
+TYPED = {
+    "id": {"type": "integer"},
+    "fare": {"type": ["number", "null"]},
+    "big": {"type": "integer"},
+    "picked_up": {"type": "string", "format": "date-time"},
+    "day": {"type": "string", "format": "date"},
+    "at": {"type": "string", "format": "time"},
+    "shared": {"type": "boolean"},
+    "extra": {"type": "object", "properties": {"k": {"type": "string"}}},
+    "tags": {"type": "array", "items": {"type": "string"}},
+    "note": {"type": "string"},
+}
+
+
+def test_types_land_exactly(target: BigQueryTarget) -> None:
+    run = target.run(lines(
+        schema_message("typed", TYPED, ["id"]),
+        record("typed", {"id": 1, "fare": 7.08, "big": 2**63 - 1, "picked_up": "2021-01-06T01:57:45Z",
+                         "day": "2021-01-06", "at": "01:02:03.5", "shared": True, "extra": {"k": "v"},
+                         "tags": ["a", "b"], "note": "plain"}),
+        record("typed", {"id": 2, "fare": "MAX_NUMERIC", "big": -(2**63),
+                         "picked_up": "2021-01-06T03:57:45.123456+02:00", "day": "1900-01-01",
+                         "shared": False, "tags": []}),
+        record("typed", {"id": 3, "picked_up": "2021-01-06 01:57:45", "note": ""}),
+    ).replace('"MAX_NUMERIC"', "99999999999999999999999999999.999999999"))
+    assert run.returncode == 0, run.stderr
+    assert target.bigquery_types("typed") == {
+        "id": ("INTEGER", "REQUIRED"), "fare": ("NUMERIC", "NULLABLE"), "big": ("INTEGER", "NULLABLE"),
+        "picked_up": ("TIMESTAMP", "NULLABLE"), "day": ("DATE", "NULLABLE"), "at": ("TIME", "NULLABLE"),
+        "shared": ("BOOLEAN", "NULLABLE"), "extra": ("JSON", "NULLABLE"), "tags": ("JSON", "NULLABLE"),
+        "note": ("STRING", "NULLABLE")}
+    assert sorted(target.rows("typed", list(TYPED))) == [
+        (1, Decimal("7.08"), 2**63 - 1, dt.datetime(2021, 1, 6, 1, 57, 45, tzinfo=UTC), dt.date(2021, 1, 6),
+         dt.time(1, 2, 3, 500000), True, {"k": "v"}, ["a", "b"], "plain"),
+        (2, Decimal("99999999999999999999999999999.999999999"), -(2**63),
+         dt.datetime(2021, 1, 6, 1, 57, 45, 123456, tzinfo=UTC), dt.date(1900, 1, 1), None, False, None, [], None),
+        (3, None, None, dt.datetime(2021, 1, 6, 1, 57, 45, tzinfo=UTC), None, None, None, None, None, ""),
+    ]
+
+
+def test_number_as_float_makes_float64(target: BigQueryTarget) -> None:
+    run = target.run(lines(schema_message("f", {"x": {"type": "number"}}), record("f", {"x": 0.1})),
+                     number_as_float=True)
+    assert run.returncode == 0, run.stderr
+    assert target.bigquery_types("f") == {"x": ("FLOAT", "NULLABLE")}
+    assert target.rows("f", ["x"]) == [(0.1,)]
+
+
+def test_values_beyond_numeric_widen_the_column_without_loss(target: BigQueryTarget) -> None:
+    props = {"id": {"type": "integer"}, "n": {"type": "integer"}, "x": {"type": "number"}}
+    run = target.run(lines(
+        schema_message("wide", props, ["id"]),
+        record("wide", {"id": 1, "n": 5, "x": 1.5}), state(1),
+        record("wide", {"id": 2, "n": 2**64, "x": 1.0000000001}), state(2),
+        record("wide", {"id": 3, "n": 12345678901234567890123456789, "x": 0.1}), state(3),
+    ), batch_size_rows=1, partition_by={}, cluster_by={"wide": ["id"]})
+    assert run.returncode == 0, run.stderr
+    assert states(run)[-1] == 3
+    types = target.bigquery_types("wide")
+    # Integers past 64 bits make n NUMERIC; a tenth decimal makes x BIGNUMERIC.
+    assert types["n"][0] == "NUMERIC" and types["x"][0] == "BIGNUMERIC"
+    assert sorted(target.rows("wide", ["id", "n", "x"])) == [
+        (1, 5, Decimal("1.5")), (2, 2**64, Decimal("1.0000000001")),
+        (3, 12345678901234567890123456789, Decimal("0.1"))]
+    table = target.client.get_table(f"{target.emulator.project}.{target.dataset}.wide")
+    assert table.clustering_fields == ["id"]  # kept through the rewrites
+
+
+def test_upsert_is_idempotent_and_last_duplicate_wins(target: BigQueryTarget) -> None:
+    props = {"id": {"type": "integer"}, "v": {"type": "string"}}
+    data = lines(
+        schema_message("u", props, ["id"]),
+        record("u", {"id": 1, "v": "first"}), record("u", {"id": 2, "v": "x"}),
+        record("u", {"id": 1, "v": "second"}), record("u", {"id": 3, "v": "y"}),
+        record("u", {"id": 1, "v": "last"}), state("done"),
+    )
+    for batch_size in (100, 2, 100):
+        run = target.run(data, batch_size_rows=batch_size)
+        assert run.returncode == 0, run.stderr
+        assert states(run) == ["done"]
+        assert sorted(target.rows("u", ["id", "v"])) == [(1, "last"), (2, "x"), (3, "y")]
+
+
+def test_new_columns_are_added_and_dropped_keys_relaxed(target: BigQueryTarget) -> None:
+    first = target.run(lines(schema_message("e", {"id": {"type": "integer"}, "a": {"type": "string"}}, ["id"]),
+                             record("e", {"id": 1, "a": "old"})))
+    assert first.returncode == 0, first.stderr
+    assert target.bigquery_types("e")["id"] == ("INTEGER", "REQUIRED")
+    run = target.run(lines(
+        schema_message("e", {"code": {"type": "string"}, "b": {"type": "boolean"}}, ["code"]),
+        record("e", {"code": "c1", "b": True}),
+    ))
+    assert run.returncode == 0, run.stderr
+    assert target.bigquery_types("e") == {
+        "id": ("INTEGER", "NULLABLE"), "a": ("STRING", "NULLABLE"),
+        "code": ("STRING", "NULLABLE"), "b": ("BOOLEAN", "NULLABLE")}  # BigQuery adds only NULLABLE columns
+    assert sorted(target.rows("e", ["id", "a", "code", "b"]), key=repr) == [
+        (1, "old", None, None), (None, None, "c1", True)]
+
+
+def test_overwrite_swaps_only_after_the_new_rows_are_loaded(target: BigQueryTarget) -> None:
+    props = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}
+    old = [record("o", {"id": i, "ts": "2020-01-01T00:00:00Z"}) for i in (1, 2, 3)]
+    assert target.run(lines(schema_message("o", props), *old)).returncode == 0
+    failed = target.run(lines(schema_message("o", props), record("o", {"id": 9, "ts": "never"})),
+                        load_method="overwrite")
+    assert failed.returncode != 0
+    assert failed.error_lines() == [
+        "target-bigquery-lite: error: stream 'o': line 2: column 'ts': 'never' is not a date-time"]
+    assert target.count("o") == 3
+    run = target.run(lines(schema_message("o", props), *[record("o", {"id": i, "ts": "2021-01-01T00:00:00Z"})
+                                                         for i in (7, 8)]),
+                     load_method="overwrite", batch_size_rows=1)
+    assert run.returncode == 0, run.stderr
+    assert sorted(target.rows("o", ["id"])) == [(7,), (8,)]
+
+
+def test_activate_version_soft_and_hard_delete(target: BigQueryTarget) -> None:
+    def versions(stream: str) -> str:
+        return lines(schema_message(stream, {"id": {"type": "integer"}}),
+                     *[record(stream, {"id": i}, version=1) for i in (1, 2)],
+                     {"type": "ACTIVATE_VERSION", "stream": stream, "version": 1},
+                     record(stream, {"id": 1}, version=2), {"type": "ACTIVATE_VERSION", "stream": stream, "version": 2})
+
+    run = target.run(versions("soft"))
+    assert run.returncode == 0, run.stderr
+    rows = target.rows("soft", ["id", "_sdc_table_version", "_sdc_deleted_at"])
+    assert sorted((i, v, d is not None) for i, v, d in rows) == [(1, 1, True), (1, 2, False), (2, 1, True)]
+    hard = target.run(versions("hard"), hard_delete=True)
+    assert hard.returncode == 0, hard.stderr
+    assert target.rows("hard", ["id", "_sdc_table_version"]) == [(1, 2)]
+
+
+def test_failing_job_stops_state_at_the_last_commit(target: BigQueryTarget) -> None:
+    """A load job the API rejects: non-zero exit, one line naming the stream and
+    the input lines, and no STATE after the last committed batch."""
+    table = bigquery.Table(f"{target.emulator.project}.{target.dataset}.places", schema=[
+        bigquery.SchemaField("id", "INT64"), bigquery.SchemaField("shape", "GEOGRAPHY")])
+    target.client.create_dataset(f"{target.emulator.project}.{target.dataset}")
+    target.client.create_table(table)
+    run = target.run(lines(
+        schema_message("places", {"id": {"type": "integer"}, "shape": {"type": "string"}}),
+        record("places", {"id": 1, "shape": "POINT(1 2)"}), state("after 1"),
+        record("places", {"id": 2, "shape": "not a shape"}), state("after 2"),
+        record("places", {"id": 3, "shape": "POINT(3 4)"}), state("after 3"),
+    ), batch_size_rows=1)
+    assert run.returncode != 0
+    assert states(run) == ["after 1"]
+    [line] = run.error_lines()
+    assert line.startswith("target-bigquery-lite: error: stream 'places': lines 4-4: BigQuery 400: ")
+    assert "geometry" in line
+    assert target.rows("places", ["id"]) == [(1,)]
+
+
+def test_partitioned_and_clustered_tables_keep_their_layout_through_a_rewrite(target: BigQueryTarget) -> None:
+    props = {"id": {"type": "integer"}, "pickup": {"type": "string", "format": "date-time"},
+             "vendor": {"type": "string"}, "n": {"type": "integer"}}
+    run = target.run(lines(schema_message("p", props), record("p", {"id": 1, "pickup": "2021-01-06T01:57:45Z", "n": 1}),
+                           record("p", {"id": 2, "pickup": "2021-01-07T01:57:45Z", "n": 2**64})),
+                     partition_by={"p": "pickup"}, cluster_by={"p": ["vendor", "id"]})
+    assert run.returncode == 0, run.stderr
+    table = target.client.get_table(f"{target.emulator.project}.{target.dataset}.p")
+    assert table.time_partitioning.field == "pickup" and table.clustering_fields == ["vendor", "id"]
+    assert target.bigquery_types("p")["n"] == ("NUMERIC", "NULLABLE")
+    assert sorted(target.rows("p", ["id", "n"])) == [(1, 1), (2, 2**64)]
+
+
+def test_stream_names_map_to_distinct_tables(target: BigQueryTarget) -> None:
+    names = ["my-stream", "my_stream", "2024 trips", "Café", "public.orders"]
+    run = target.run(lines(*[m for n in names for m in (schema_message(n, {"id": {"type": "integer"}}),
+                                                          record(n, {"id": len(n)}))]))
+    assert run.returncode == 0, run.stderr
+    assert len(target.tables()) == len(names)
+    assert all(target.rows(n, ["id"]) == [(len(n),)] for n in names)
+    assert "my_stream" in target.tables()
