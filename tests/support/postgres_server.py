@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,8 +24,8 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
-DEBIAN_ROOT = Path("/usr/lib/postgresql")
-SERVICE_USER = "postgres"
+from tests.support.postgres_cluster import PostgresCluster, debian_binaries
+
 START_TIMEOUT_SECONDS = 60
 
 
@@ -76,23 +75,6 @@ def _configured_dsn() -> str | None:
     return None
 
 
-def _debian_bin_dir() -> Path | None:
-    if not DEBIAN_ROOT.is_dir():
-        return None
-    versions = sorted(
-        (p for p in DEBIAN_ROOT.iterdir() if (p / "bin" / "initdb").exists()),
-        key=lambda p: int(p.name) if p.name.isdigit() else 0,
-    )
-    return versions[-1] / "bin" if versions else None
-
-
-def _as_service_user(command: list[str]) -> list[str]:
-    """Root may not run postgres, so hand the command to the postgres user."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", SERVICE_USER, "--", *command]
-    return command
-
-
 def _wait_ready(dsn: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while True:
@@ -107,56 +89,14 @@ def _wait_ready(dsn: str) -> None:
 
 @contextlib.contextmanager
 def _debian_server(bin_dir: Path, fast: bool) -> Iterator[PostgresServer]:
-    root = Path(tempfile.mkdtemp(prefix="pg-test-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, SERVICE_USER)
-        root.chmod(0o700)
-    port = _free_port()
-    password = secrets.token_hex(8)
-    pwfile = root / "pw"
-    pwfile.write_text(password)
-    if os.geteuid() == 0:
-        shutil.chown(pwfile, SERVICE_USER)
-    subprocess.run(
-        _as_service_user(
-            [
-                str(bin_dir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "scram-sha-256",
-                f"--pwfile={pwfile}",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=50"
-    if fast:
-        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run(
-        _as_service_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    dsn = make_dsn(host="127.0.0.1", port=port, user="postgres", password=password, dbname="postgres")
+    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="pg-test-")), _free_port(), bin_dir, secrets.token_hex(8))
     try:
-        _wait_ready(dsn)
-        yield PostgresServer(dsn, bin_dir)
+        cluster.initialise()
+        cluster.start(fast=fast)
+        yield PostgresServer(cluster.dsn(), bin_dir)
     finally:
-        subprocess.run(
-            _as_service_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.stop(immediate=True)
+        shutil.rmtree(cluster.root, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -199,7 +139,7 @@ def postgres_server(fast: bool = True) -> Iterator[PostgresServer]:
         _wait_ready(configured)
         yield PostgresServer(configured, None)
         return
-    bin_dir = _debian_bin_dir()
+    bin_dir = debian_binaries()
     if bin_dir is not None:
         with _debian_server(bin_dir, fast) as server:
             yield server
