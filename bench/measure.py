@@ -3,15 +3,20 @@
 Benchmarks compare processes run in the same session on the same machine, so
 each figure is paired with a baseline measured moments apart. os.wait4 gives
 the rusage of exactly that child (RUSAGE_CHILDREN would mix all of them).
+Linux carries a process's peak RSS across fork and exec, so the measuring
+process must stay small: benchmarks import no data libraries and generate
+their input in a child process.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 
@@ -47,6 +52,54 @@ def measure(
     if process.returncode != 0:
         raise SystemExit(f"benchmark command failed with exit code {process.returncode}: {' '.join(command)}")
     return Measurement(elapsed, usage.ru_maxrss / 1024)
+
+
+@dataclass(frozen=True)
+class PipeMeasurement:
+    seconds: float
+    peaks_mb: tuple[float, ...]
+
+    def rate(self, rows: int) -> float:
+        return rows / self.seconds
+
+
+def measure_pipe(
+    commands: Sequence[Sequence[str]], *, stdout: IO[bytes] | int | None = subprocess.DEVNULL, env: dict[str, str] | None = None
+) -> PipeMeasurement:
+    """Run `a | b | ...` as the shell would, with each process's own peak memory."""
+    started = time.perf_counter()
+    processes: list[subprocess.Popen[bytes]] = []
+    upstream = None
+    for index, command in enumerate(commands):
+        last = index == len(commands) - 1
+        process = subprocess.Popen(
+            list(command),
+            stdin=upstream,
+            stdout=stdout if last else subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        if upstream is not None:
+            upstream.close()
+        upstream = process.stdout
+        processes.append(process)
+    peaks = []
+    for process in processes:
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        peaks.append(usage.ru_maxrss / 1024)
+    elapsed = time.perf_counter() - started
+    failed = [p.args for p in processes if p.returncode != 0]
+    if failed:
+        raise SystemExit(f"benchmark pipeline failed: {failed}")
+    return PipeMeasurement(elapsed, tuple(peaks))
+
+
+def generate_month(out: Path, rows: int) -> Path:
+    """One month of yellow trips (2021-01) plus the zone lookup, written by a child process."""
+    bin_dir = Path(sys.executable).parent
+    command = [str(bin_dir / "tap-nyc-taxi-sample"), "--out", str(out), "--months", "2021-01", "--taxi-types", "yellow", "--rows-per-month", str(rows)]
+    subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+    return out
 
 
 def best_of(runs: int, *args: object, **kwargs: object) -> Measurement:

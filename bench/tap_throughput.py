@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import best_of, report  # noqa: E402
+from measure import best_of, generate_month, report  # noqa: E402
 
-from tap_nyc_taxi.sample_data import write_trip_file, write_zone_lookup  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ONE_CORE = {0}
@@ -46,10 +45,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tap-bench-") as work:
-        data = Path(work) / "data"
-        data.mkdir()
-        trips = write_trip_file(data, "yellow", "2021-01", args.rows, 1)
-        zones = write_zone_lookup(data)
+        data = generate_month(Path(work) / "data", args.rows)
+        trips, zones = data / "yellow_tripdata_2021-01.parquet", data / "taxi_zone_lookup.csv"
         config = Path(work) / "config.json"
         config.write_text(json.dumps({"source": str(data), "zone_lookup": str(zones), "cache_dir": work}))
         tap = [str(BIN / "tap-nyc-taxi"), "--config", str(config)]

@@ -1,5 +1,5 @@
 """Writing a batch with COPY: straight into the table, or via a staging table
-and INSERT ... ON CONFLICT for upserts.
+and INSERT ... ON CONFLICT for upserts that meet existing keys.
 
 The CSV for COPY is written by Arrow in C++, a slice at a time as the
 server asks for more, so that the server parses one slice while the next is
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
+import psycopg2.errors
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -94,6 +95,26 @@ def copy_into(cur: PgCursor, target: str, columns: Sequence[str], table: pa.Tabl
             cur.copy_expert(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)", slices)
     except psycopg2.DataError as error:
         raise _explained(error) from None
+
+
+def insert_if_all_new(cur: PgCursor, target: str, columns: Sequence[str], table: pa.Table) -> bool:
+    """COPY the batch straight into the keyed table, if none of its keys is there yet.
+
+    When no key of the batch exists (a first load, the rest of a resumed
+    file), an upsert is a plain insert, and COPY into the table costs half of
+    staging plus INSERT ... ON CONFLICT. The table's unique key index (which
+    the upsert needs anyway) turns any existing key into an error; rolling
+    back to the savepoint undoes the partial COPY, and False tells the caller
+    to upsert instead. Rows of one batch have unique keys already.
+    """
+    cur.execute("SAVEPOINT insert_if_all_new")
+    try:
+        copy_into(cur, target, columns, table)
+    except psycopg2.errors.UniqueViolation:
+        cur.execute("ROLLBACK TO SAVEPOINT insert_if_all_new")
+        return False
+    cur.execute("RELEASE SAVEPOINT insert_if_all_new")
+    return True
 
 
 def upsert(cur: PgCursor, target: str, columns: Sequence[str], keys: Sequence[str], table: pa.Table) -> None:

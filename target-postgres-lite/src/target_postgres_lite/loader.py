@@ -32,6 +32,7 @@ class PostgresLoader:
         self._connection = Connection(connection_dsn(config))
         self._schema = str(config["default_target_schema"])
         self._tables: dict[str, _Table] = {}
+        self._updating: set[str] = set()
 
     def prepare(self, schema: StreamSchema) -> StreamSchema:
         columns = column_names(schema.names)
@@ -52,9 +53,19 @@ class PostgresLoader:
             if batch.replace_table:
                 cur.execute(f"TRUNCATE {table.name}")
             if table.keys:
-                copy_load.upsert(cur, table.name, columns, table.keys, batch.table)
+                self._upsert(cur, batch, table, columns)
             else:
                 copy_load.copy_into(cur, table.name, columns, batch.table)
+
+    def _upsert(self, cur: PgCursor, batch: Batch, table: _Table, columns: list[str]) -> None:
+        """Insert while every key is new; once a batch meets an existing key,
+        this stream is updating rows and goes straight to the staged upsert."""
+        stream = batch.schema.stream
+        if stream not in self._updating:
+            if copy_load.insert_if_all_new(cur, table.name, columns, batch.table):
+                return
+            self._updating.add(stream)
+        copy_load.upsert(cur, table.name, columns, table.keys, batch.table)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         table = self._tables[schema.stream]
