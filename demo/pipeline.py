@@ -9,6 +9,7 @@ the last state the target committed, which is where the next run resumes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -98,10 +99,8 @@ def _relay(tap: subprocess.Popen[bytes], target: subprocess.Popen[bytes], progre
     except BrokenPipeError:
         tap.kill()
     finally:
-        try:
+        with contextlib.suppress(BrokenPipeError):
             target.stdin.close()
-        except BrokenPipeError:
-            pass
 
 
 def _keep_states(stream: object, state_file: Path) -> None:

@@ -81,7 +81,7 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     print(f"\n{title}")
     for index, row in enumerate(cells):
-        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
         if index == 0:
             print("  " + "  ".join("-" * width for width in widths))
     if not rows:

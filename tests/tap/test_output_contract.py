@@ -28,7 +28,7 @@ STREAMS = ("yellow_trips", "green_trips", "fhv_trips", "taxi_zones", "courses", 
 
 
 @pytest.fixture(scope="module")
-def full_run(sample_dir: Path, full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
+def full_run(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
     from tests.support.singer_process import run_connector, write_json
 
     work = tmp_path_factory.mktemp("full")
@@ -78,7 +78,7 @@ def test_primary_keys_are_unique_and_present(full_run: Run, stream: str) -> None
     assert not duplicates, duplicates[:3]
 
 
-def test_trip_record_counts_match_the_source_files(full_run: Run, sample_dir: Path) -> None:
+def test_trip_record_counts_match_the_source_files(full_run: Run) -> None:
     for taxi_type in ("yellow", "green", "fhv"):
         records = full_run.records(f"{taxi_type}_trips")
         per_file = Counter(record["source_file"] for record in records)

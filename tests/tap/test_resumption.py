@@ -40,7 +40,7 @@ def _committed(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], di
 
 
 @pytest.fixture(scope="module")
-def reference(sample_dir: Path, full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
+def reference(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
     from tests.support.singer_process import run_connector
 
     work = tmp_path_factory.mktemp("reference")

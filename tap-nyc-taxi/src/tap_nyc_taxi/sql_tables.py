@@ -58,7 +58,7 @@ class SqlTableReader:
 
 
 def _to_batch(rows: Sequence[sa.Row], columns: list[str]) -> pa.RecordBatch:
-    values = list(zip(*rows)) if rows else [()] * len(columns)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     return pa.RecordBatch.from_arrays([pa.array(list(column)) for column in values], names=columns)
 
 
