@@ -1,11 +1,17 @@
-"""Fixtures every suite shares: one PostgreSQL server per test session."""
+"""Fixtures every suite shares: one PostgreSQL server and one BigQuery emulator per session.
+
+Without Python 3.13 the emulator cannot run; its tests then skip with the
+reason, except under CI=true, where a skip would hide that nothing ran.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.support.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
 from tests.support.postgres_server import PostgresServer, PostgresUnavailable, postgres_server
 
 
@@ -16,3 +22,17 @@ def pg_server() -> Iterator[PostgresServer]:
             yield server
     except PostgresUnavailable as missing:
         pytest.fail(f"PostgreSQL is needed for this test and could not be started: {missing}")
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[BigQueryEmulator]:
+    try:
+        emulator = BigQueryEmulator().start()
+    except Python313NotFoundError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{error}\n(CI=true: the BigQuery tests must run.)")
+        pytest.skip(f"BigQuery emulator unavailable: {error}")
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

@@ -1,5 +1,5 @@
-"""Bad input and bad settings: one error line, a non-zero exit, nothing past the
-last commit, and never a credential in the output."""
+"""BigQuery-only bad input and bad settings: one error line, a non-zero exit,
+nothing past the last commit, and never a credential in the output."""
 
 from __future__ import annotations
 
@@ -9,23 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.singer_process import run_connector
-from tests.target_bigquery.bq_backend import BigQueryTarget
-from tests.target_bigquery.cases import BAD_INPUT_CASES, BadInput
+from tests.target_bigquery.cases import BIGQUERY_BAD_INPUT
+from tests.targets.bad_input import BadInput, check_bad_input
+from tests.targets.bigquery_backend import BigQueryBackend
 
 
-@pytest.mark.parametrize("case", BAD_INPUT_CASES, ids=str)
-def test_bad_input(target: BigQueryTarget, case: BadInput) -> None:
-    run = target.run(case.text, **case.settings)
-    assert run.returncode != 0
-    [line] = run.error_lines()
-    expected = f"{target.program}: error: {case.error}"
-    if expected.endswith("..."):
-        assert line.startswith(expected[:-3]), line
-    else:
-        assert line == expected
-    assert [json.loads(s) for s in run.stdout.decode().splitlines()] == case.states
-    if case.stream is not None:
-        assert target.count(case.stream) == case.rows_kept
+@pytest.mark.parametrize("case", BIGQUERY_BAD_INPUT, ids=str)
+def test_bad_input(target: BigQueryBackend, case: BadInput) -> None:
+    check_bad_input(target, case)
 
 
 def test_missing_setting_is_one_line(tmp_path: Path) -> None:

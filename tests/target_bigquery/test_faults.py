@@ -14,9 +14,9 @@ from decimal import Decimal
 import pytest
 
 from tests.support.bigquery_emulator import BigQueryEmulator
-from tests.target_bigquery.bq_backend import BigQueryTarget
+from tests.targets.bigquery_backend import BigQueryBackend
 from tests.target_bigquery.fault_proxy import Fault, FaultProxy
-from tests.target_postgres.conftest import lines, record, schema_message, state, states
+from tests.targets.singer_text import lines, record, schema_message, state, states
 
 UPLOAD = "/upload/bigquery/v2/"
 QUERY_JOBS = "/bigquery/v2/projects/test-project/jobs?"
@@ -39,7 +39,7 @@ def two_batches(stream: str = "trips", keys: list[str] | None = None) -> str:
     )
 
 
-def test_503_and_429_are_retried(target: BigQueryTarget, proxy: FaultProxy) -> None:
+def test_503_and_429_are_retried(target: BigQueryBackend, proxy: FaultProxy) -> None:
     proxy.inject(Fault("PUT", UPLOAD, status=503, times=2))
     proxy.inject(Fault("POST", QUERY_JOBS, status=429, reason="rateLimitExceeded"))
     run = target.run(two_batches(keys=["id"]), api_endpoint=proxy.endpoint, batch_size_rows=2, retry_attempts=5)
@@ -52,7 +52,7 @@ def test_503_and_429_are_retried(target: BigQueryTarget, proxy: FaultProxy) -> N
 
 
 @pytest.mark.parametrize("reset", ["reset_before", "reset_after"])
-def test_reset_connection_never_loads_a_batch_twice(target: BigQueryTarget, proxy: FaultProxy, reset: str) -> None:
+def test_reset_connection_never_loads_a_batch_twice(target: BigQueryBackend, proxy: FaultProxy, reset: str) -> None:
     """reset_after: the load job ran but its answer was lost; the retry finds the job and must not append again."""
     proxy.inject(Fault("PUT", UPLOAD, action=reset))  # type: ignore[arg-type]
     run = target.run(two_batches(), api_endpoint=proxy.endpoint, batch_size_rows=2)
@@ -64,7 +64,7 @@ def test_reset_connection_never_loads_a_batch_twice(target: BigQueryTarget, prox
     assert states(run) == [{"batch": 1}, {"batch": 2}]
 
 
-def test_lasting_503_fails_after_retries_with_state_of_last_commit(target: BigQueryTarget, proxy: FaultProxy) -> None:
+def test_lasting_503_fails_after_retries_with_state_of_last_commit(target: BigQueryBackend, proxy: FaultProxy) -> None:
     run_ok = target.run(two_batches(), api_endpoint=proxy.endpoint, batch_size_rows=2)
     assert run_ok.returncode == 0, run_ok.stderr
     data = lines(schema_message("trips", PROPERTIES), record("trips", {"id": 5, "fare": 1}), state({"batch": 3}),
@@ -77,11 +77,12 @@ def test_lasting_503_fails_after_retries_with_state_of_last_commit(target: BigQu
     assert states(run) == []
     assert len(proxy.outcomes("status 503")) == 2
     [line] = run.error_lines()
+    assert line.startswith(target.error_line("stream 'trips': lines 2-2: database unavailable after 2 attempts: "))
     assert "503" in line and "injected by the test proxy" in line
     assert target.count("trips") == 6
 
 
-def test_403_fails_at_once_with_the_api_message(target: BigQueryTarget, proxy: FaultProxy) -> None:
+def test_403_fails_at_once_with_the_api_message(target: BigQueryBackend, proxy: FaultProxy) -> None:
     proxy.inject(Fault("PUT", UPLOAD, status=403, reason="accessDenied", times=100))
     run = target.run(two_batches(), api_endpoint=proxy.endpoint, batch_size_rows=2)
     assert run.returncode != 0

@@ -1,5 +1,6 @@
-"""Loading behaviour beyond the SDK files: exact types, upserts, evolution,
-overwrite, ACTIVATE_VERSION, layout, naming, and STATE after a failing job."""
+"""Loading behaviour only BigQuery has: exact BigQuery types and modes, NUMERIC
+to BIGNUMERIC widening, REQUIRED keys relaxed, layout, naming, and STATE after
+a job the API rejects. Shared behaviour is in tests/targets/."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from decimal import Decimal
 
 from google.cloud import bigquery
 
-from tests.target_bigquery.bq_backend import BigQueryTarget
-from tests.target_postgres.conftest import lines, record, schema_message, state, states
+from tests.targets.bigquery_backend import BigQueryBackend
+from tests.targets.singer_text import lines, record, schema_message, state, states
 
 UTC = dt.UTC
 TYPED = {
@@ -26,7 +27,7 @@ TYPED = {
 }
 
 
-def test_types_land_exactly(target: BigQueryTarget) -> None:
+def test_types_land_exactly(target: BigQueryBackend) -> None:
     run = target.run(lines(
         schema_message("typed", TYPED, ["id"]),
         record("typed", {"id": 1, "fare": 7.08, "big": 2**63 - 1, "picked_up": "2021-01-06T01:57:45Z",
@@ -52,7 +53,7 @@ def test_types_land_exactly(target: BigQueryTarget) -> None:
     ]
 
 
-def test_number_as_float_makes_float64(target: BigQueryTarget) -> None:
+def test_number_as_float_makes_float64(target: BigQueryBackend) -> None:
     run = target.run(lines(schema_message("f", {"x": {"type": "number"}}), record("f", {"x": 0.1})),
                      number_as_float=True)
     assert run.returncode == 0, run.stderr
@@ -60,7 +61,7 @@ def test_number_as_float_makes_float64(target: BigQueryTarget) -> None:
     assert target.rows("f", ["x"]) == [(0.1,)]
 
 
-def test_values_beyond_numeric_widen_the_column_without_loss(target: BigQueryTarget) -> None:
+def test_values_beyond_numeric_widen_the_column_without_loss(target: BigQueryBackend) -> None:
     props = {"id": {"type": "integer"}, "n": {"type": "integer"}, "x": {"type": "number"}}
     run = target.run(lines(
         schema_message("wide", props, ["id"]),
@@ -80,22 +81,7 @@ def test_values_beyond_numeric_widen_the_column_without_loss(target: BigQueryTar
     assert table.clustering_fields == ["id"]  # kept through the rewrites
 
 
-def test_upsert_is_idempotent_and_last_duplicate_wins(target: BigQueryTarget) -> None:
-    props = {"id": {"type": "integer"}, "v": {"type": "string"}}
-    data = lines(
-        schema_message("u", props, ["id"]),
-        record("u", {"id": 1, "v": "first"}), record("u", {"id": 2, "v": "x"}),
-        record("u", {"id": 1, "v": "second"}), record("u", {"id": 3, "v": "y"}),
-        record("u", {"id": 1, "v": "last"}), state("done"),
-    )
-    for batch_size in (100, 2, 100):
-        run = target.run(data, batch_size_rows=batch_size)
-        assert run.returncode == 0, run.stderr
-        assert states(run) == ["done"]
-        assert sorted(target.rows("u", ["id", "v"])) == [(1, "last"), (2, "x"), (3, "y")]
-
-
-def test_new_columns_are_added_and_dropped_keys_relaxed(target: BigQueryTarget) -> None:
+def test_new_columns_are_added_and_dropped_keys_relaxed(target: BigQueryBackend) -> None:
     first = target.run(lines(schema_message("e", {"id": {"type": "integer"}, "a": {"type": "string"}}, ["id"]),
                              record("e", {"id": 1, "a": "old"})))
     assert first.returncode == 0, first.stderr
@@ -112,40 +98,7 @@ def test_new_columns_are_added_and_dropped_keys_relaxed(target: BigQueryTarget) 
         (1, "old", None, None), (None, None, "c1", True)]
 
 
-def test_overwrite_swaps_only_after_the_new_rows_are_loaded(target: BigQueryTarget) -> None:
-    props = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}
-    old = [record("o", {"id": i, "ts": "2020-01-01T00:00:00Z"}) for i in (1, 2, 3)]
-    assert target.run(lines(schema_message("o", props), *old)).returncode == 0
-    failed = target.run(lines(schema_message("o", props), record("o", {"id": 9, "ts": "never"})),
-                        load_method="overwrite")
-    assert failed.returncode != 0
-    assert failed.error_lines() == [
-        "target-bigquery-lite: error: stream 'o': line 2: column 'ts': 'never' is not a date-time"]
-    assert target.count("o") == 3
-    run = target.run(lines(schema_message("o", props), *[record("o", {"id": i, "ts": "2021-01-01T00:00:00Z"})
-                                                         for i in (7, 8)]),
-                     load_method="overwrite", batch_size_rows=1)
-    assert run.returncode == 0, run.stderr
-    assert sorted(target.rows("o", ["id"])) == [(7,), (8,)]
-
-
-def test_activate_version_soft_and_hard_delete(target: BigQueryTarget) -> None:
-    def versions(stream: str) -> str:
-        return lines(schema_message(stream, {"id": {"type": "integer"}}),
-                     *[record(stream, {"id": i}, version=1) for i in (1, 2)],
-                     {"type": "ACTIVATE_VERSION", "stream": stream, "version": 1},
-                     record(stream, {"id": 1}, version=2), {"type": "ACTIVATE_VERSION", "stream": stream, "version": 2})
-
-    run = target.run(versions("soft"))
-    assert run.returncode == 0, run.stderr
-    rows = target.rows("soft", ["id", "_sdc_table_version", "_sdc_deleted_at"])
-    assert sorted((i, v, d is not None) for i, v, d in rows) == [(1, 1, True), (1, 2, False), (2, 1, True)]
-    hard = target.run(versions("hard"), hard_delete=True)
-    assert hard.returncode == 0, hard.stderr
-    assert target.rows("hard", ["id", "_sdc_table_version"]) == [(1, 2)]
-
-
-def test_failing_job_stops_state_at_the_last_commit(target: BigQueryTarget) -> None:
+def test_failing_job_stops_state_at_the_last_commit(target: BigQueryBackend) -> None:
     """A load job the API rejects: non-zero exit, one line naming the stream and
     the input lines, and no STATE after the last committed batch."""
     table = bigquery.Table(f"{target.emulator.project}.{target.dataset}.places", schema=[
@@ -166,7 +119,7 @@ def test_failing_job_stops_state_at_the_last_commit(target: BigQueryTarget) -> N
     assert target.rows("places", ["id"]) == [(1,)]
 
 
-def test_partitioned_and_clustered_tables_keep_their_layout_through_a_rewrite(target: BigQueryTarget) -> None:
+def test_partitioned_and_clustered_tables_keep_their_layout_through_a_rewrite(target: BigQueryBackend) -> None:
     props = {"id": {"type": "integer"}, "pickup": {"type": "string", "format": "date-time"},
              "vendor": {"type": "string"}, "n": {"type": "integer"}}
     run = target.run(lines(schema_message("p", props), record("p", {"id": 1, "pickup": "2021-01-06T01:57:45Z", "n": 1}),
@@ -179,7 +132,7 @@ def test_partitioned_and_clustered_tables_keep_their_layout_through_a_rewrite(ta
     assert sorted(target.rows("p", ["id", "n"])) == [(1, 1), (2, 2**64)]
 
 
-def test_stream_names_map_to_distinct_tables(target: BigQueryTarget) -> None:
+def test_stream_names_map_to_distinct_tables(target: BigQueryBackend) -> None:
     names = ["my-stream", "my_stream", "2024 trips", "Café", "public.orders"]
     run = target.run(lines(*[m for n in names for m in (schema_message(n, {"id": {"type": "integer"}}),
                                                           record(n, {"id": len(n)}))]))

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres_server import PostgresServer, fresh_schema
-from tests.target_bigquery.bq_backend import BigQueryTarget
-from tests.target_postgres.conftest import Target as PostgresTarget
-from tests.target_postgres.conftest import quote, states
+from tests.support.postgres_server import PostgresServer
+from tests.targets.bigquery_backend import BigQueryBackend
+from tests.targets.postgres_backend import postgres_backend
+from tests.targets.singer_text import states
 
 BIN = Path(sys.executable).parent
 KEYS = {"yellow_trips": ["source_file", "source_row"], "taxi_zones": ["LocationID"]}
@@ -34,22 +34,19 @@ def taxi_stream(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 def test_taxi_streams_land_as_in_postgres(
-    target: BigQueryTarget, pg_server: PostgresServer, tmp_path: Path, taxi_stream: bytes
+    target: BigQueryBackend, pg_server: PostgresServer, tmp_path: Path, taxi_stream: bytes
 ) -> None:
     bq_run = target.run(taxi_stream, batch_size_rows=700)
     assert bq_run.returncode == 0, bq_run.stderr
-    with fresh_schema(pg_server) as schema:
-        postgres = PostgresTarget(pg_server, schema, tmp_path / "pg")
-        postgres.tmp_path.mkdir()
+    (tmp_path / "pg").mkdir()
+    with postgres_backend(pg_server, tmp_path / "pg") as postgres:
         pg_run = postgres.run(taxi_stream, batch_size_rows=700)
         assert pg_run.returncode == 0, pg_run.stderr
         assert states(bq_run) == states(pg_run) and states(bq_run)
         for stream, keys in KEYS.items():
             columns = list(target.column_types(stream))
             assert set(columns) == set(postgres.column_types(stream))
-            order = ", ".join(map(quote, keys))
-            pg_rows = postgres.query(f"SELECT {', '.join(map(quote, columns))} FROM {quote(stream)} ORDER BY {order}")
-            bq_rows = target.query(f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {target.table(stream)} "
-                                   f"ORDER BY {', '.join(f'`{k}`' for k in keys)}")
+            pg_rows = postgres.rows(stream, columns, keys)
+            bq_rows = target.rows(stream, columns, keys)
             assert len(bq_rows) == len(pg_rows) == {"yellow_trips": 2000, "taxi_zones": 265}[stream]
             assert bq_rows == pg_rows

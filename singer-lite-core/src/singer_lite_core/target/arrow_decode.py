@@ -3,8 +3,15 @@
 The fast path hands a whole block to pyarrow's JSON reader with a schema
 derived from the stream's columns, so no Python code runs per record. Any
 block the reader refuses (a malformed line, a value of the wrong type, an
-integer too wide, a JSON column) goes through the per-record path, which
-either decodes it exactly or names the line and column at fault.
+integer too wide, a JSON column, a field the SCHEMA does not declare) goes
+through the per-record path, which either decodes it exactly or names the
+line and column at fault.
+
+A record field the stream's SCHEMA does not declare fails the run rather
+than being dropped: a tap that sends it has a schema out of date, and a
+silent drop would lose that column's data in every load until someone
+noticed. A field named like one of the stream's own _sdc metadata columns
+counts as declared, since the table has that column.
 
 Decoded representation, shared by every target:
 BOOLEAN bool, INTEGER int64, FLOAT float64, DECIMAL decimal128(38, 9)
@@ -45,6 +52,16 @@ BLOCK_SIZE = 1 << 20
 # per-record path and stays exact there.
 DECIMAL_READ_TYPE = pa.decimal128(38, 9)
 
+# The RECORD envelope as the Arrow reader sees it: every key the Singer spec
+# allows must be listed, since the reader refuses unlisted fields (so that
+# undeclared record fields leave the fast path).
+ENVELOPE_FIELDS = (
+    ("type", pa.string()),
+    ("stream", pa.string()),
+    ("time_extracted", pa.string()),
+    ("version", pa.int64()),
+)
+
 ARROW_TYPES: dict[LogicalType, pa.DataType] = {
     LogicalType.BOOLEAN: pa.bool_(),
     LogicalType.INTEGER: pa.int64(),
@@ -84,13 +101,14 @@ class RecordDecoder:
         self._decimals_as_doubles = decimals_as_doubles
         self._sequence_base = sequence_base
         self._record_columns = [c for c in stream.columns if c.name not in meta.ENVELOPE_FILLED]
+        self._declared = frozenset(stream.names)
         self._validator = record_validator(stream.json_schema) if validate else None
         self._fast = self._validator is None and all(c.type != LogicalType.JSON for c in self._record_columns)
         self._envelopes = {doubles: self._envelope(doubles) for doubles in (True, False)}
 
     def _envelope(self, decimals_as_doubles: bool) -> pa.Schema:
         fields = [pa.field(c.name, _read_type(c.type, decimals_as_doubles)) for c in self._record_columns]
-        return pa.schema([("record", pa.struct(fields)), ("time_extracted", pa.string()), ("version", pa.int64())])
+        return pa.schema([*ENVELOPE_FIELDS, ("record", pa.struct(fields))])
 
     def decode(self, segments: Sequence[Segment], batched_at: datetime) -> DecodedRecords:
         rows = sum(s.lines.count for s in segments)
@@ -148,6 +166,7 @@ class RecordDecoder:
                 record = message.get("record")
                 if not isinstance(record, dict):
                     raise InputError(f"stream {stream!r}: line {line_no}: RECORD message has no record object")
+                self._refuse_undeclared(record, line_no)
                 if self._validator is not None:
                     self._validate(record, line_no)
                 for (name, convert), out in zip(converters, values, strict=True):
@@ -165,6 +184,14 @@ class RecordDecoder:
             for (name, _), column, c in zip(converters, values, self._record_columns, strict=True)
         }
         return columns, pa.array(time_extracted, pa.string()), pa.array(versions, pa.int64())
+
+    def _refuse_undeclared(self, record: dict[str, object], line_no: int) -> None:
+        field = next((name for name in record if name not in self._declared), None)
+        if field is not None:
+            raise InputError(
+                f"stream {self._stream.stream!r}: line {line_no}: field {field!r} is not declared in the stream's "
+                "SCHEMA; send a SCHEMA that declares it"
+            )
 
     def _validate(self, record: dict[str, object], line_no: int) -> None:
         assert self._validator is not None
@@ -190,7 +217,7 @@ def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
         return pj.read_json(
             pa.BufferReader(data),
             read_options=pj.ReadOptions(block_size=BLOCK_SIZE),
-            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None

@@ -1,0 +1,286 @@
+"""What every end-to-end test needs: sample months, connector configs, and a
+warehouse-neutral way to say whether the loaded tables equal the source files.
+
+The oracle reads the trip files with pyarrow, independently of the tap's own
+column mapping, and reduces rows to canonical Python values (int, float,
+UTC ISO timestamps, str). Both sides are then summarised the same way
+(`Fingerprint`): row count, distinct keys, exact decimal sums of the money
+columns, min/max of every timestamp column, and a SHA-256 over all rows
+sorted by key. Two equal fingerprints mean the same rows, no duplicates, no
+gaps and the same values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg2
+import pyarrow.parquet as pq
+from google.api_core import exceptions
+from psycopg2 import sql
+from psycopg2.extensions import parse_dsn
+from tap_nyc_taxi.sample_data import trip_file_name, write_trip_file, write_zone_lookup
+from tap_nyc_taxi.streams import TRIP_STREAMS, stream_specs
+
+from tests.support.bigquery_emulator import BigQueryEmulator
+from tests.support.postgres_server import PostgresServer, fresh_schema
+from tests.support.singer_process import write_json
+
+BIN = Path(sys.executable).parent
+TAXI_TYPES = tuple(TRIP_STREAMS)
+MONTHS = ("2021-01", "2021-02", "2021-03")
+NEXT_MONTH = "2021-04"
+ROWS_PER_MONTH = 3_000
+SEED = 2024
+# A STATE every 1,000 rows and a commit every 4,000 records of a stream: several
+# of each per run, so a failure can fall between any two of them (each commit is
+# a MERGE job, which costs the BigQuery emulator about 0.3 s).
+STATE_EVERY_ROWS = 1_000
+BATCH_SIZE_ROWS = 4_000
+ZONE_ROWS = 265
+
+Row = tuple[Any, ...]
+
+
+def write_months(directory: Path, months: Iterable[str]) -> None:
+    """Trip files of every taxi type for `months`, plus the zone lookup once."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for month in months:
+        for taxi_type in TAXI_TYPES:
+            write_trip_file(directory, taxi_type, month, ROWS_PER_MONTH, SEED, row_group_size=STATE_EVERY_ROWS)
+    if not (directory / "taxi_zone_lookup.csv").exists():
+        write_zone_lookup(directory)
+
+
+def trip_file(directory: Path, taxi_type: str, month: str) -> Path:
+    return directory / trip_file_name(taxi_type, month)
+
+
+def tap_config(data: Path, cache: Path) -> dict[str, Any]:
+    return {
+        "source": str(data),
+        "taxi_types": list(TAXI_TYPES),
+        "zone_lookup": str(data / "taxi_zone_lookup.csv"),
+        "cache_dir": str(cache),
+        "state_every_rows": STATE_EVERY_ROWS,
+    }
+
+
+def prepare_work(work: Path, data: Path, warehouse: Warehouse) -> None:
+    """A new working directory with tap.json (reading `data`) and target.json (loading into `warehouse`)."""
+    work.mkdir()
+    write_json(work / "tap.json", tap_config(data, work / "cache"))
+    write_json(work / "target.json", warehouse.target_config())
+
+
+def bookmarked_files(state: dict[str, Any]) -> dict[str, tuple[int, bool]]:
+    """Trip file name -> (rows_done, complete) in a tap STATE value."""
+    return {
+        name: (entry["rows_done"], entry["complete"])
+        for stream in TRIP_STREAMS.values()
+        for name, entry in state.get("bookmarks", {}).get(stream, {}).get("files", {}).items()
+    }
+
+
+def all_complete(months: Sequence[str]) -> dict[str, tuple[int, bool]]:
+    """The bookmarks of a state that has every file of `months` fully loaded."""
+    return {trip_file_name(t, m): (ROWS_PER_MONTH, True) for t in TAXI_TYPES for m in months}
+
+
+# --- the oracle: canonical rows from the source files --------------------------------------------
+
+
+def columns_of(stream: str) -> list[str]:
+    return list(stream_specs()[stream].schema["properties"])
+
+
+def key_of(stream: str) -> tuple[str, ...]:
+    return stream_specs()[stream].key_properties
+
+
+def _kinds(stream: str) -> dict[str, str]:
+    return stream_specs()[stream].column_types()
+
+
+def canonical(kind: str, value: Any) -> Any:
+    """One value as both sides can agree on it, whatever the driver returned."""
+    if value is None:
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        number = float(value)
+        return None if math.isnan(number) else number
+    if kind == "date-time":
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def canonical_rows(stream: str, rows: Iterable[Sequence[Any]]) -> list[Row]:
+    """Rows given in `columns_of(stream)` order, canonicalised."""
+    kinds = [_kinds(stream)[name] for name in columns_of(stream)]
+    return [tuple(canonical(kind, value) for kind, value in zip(kinds, row, strict=True)) for row in rows]
+
+
+def source_rows(data: Path, taxi_type: str, months: Iterable[str] | None = None) -> list[Row]:
+    """Every row of the trip files of one taxi type, as the stream should carry it."""
+    stream = TRIP_STREAMS[taxi_type]
+    properties = columns_of(stream)
+    paths = sorted(data.glob(f"{taxi_type}_tripdata_*.parquet"))
+    if months is not None:
+        paths = [trip_file(data, taxi_type, month) for month in months]
+    rows: list[Sequence[Any]] = []
+    for path in paths:
+        table = pq.read_table(path)
+        by_folded = {name.casefold(): name for name in table.column_names}
+        records = table.to_pylist()
+        for number, record in enumerate(records, start=1):
+            lineage = {"source_file": path.name, "source_row": number}
+            rows.append([
+                lineage[name] if name in lineage else record.get(by_folded.get(name.casefold(), ""))
+                for name in properties
+            ])
+    return canonical_rows(stream, rows)
+
+
+# --- fingerprints ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Aggregates that differ whenever a row is missing, doubled or changed."""
+
+    rows: int
+    distinct_keys: int
+    money_sums: dict[str, Decimal]
+    time_bounds: dict[str, tuple[str | None, str | None]]
+    digest: str
+
+
+def fingerprint(stream: str, rows: Sequence[Row]) -> Fingerprint:
+    columns = columns_of(stream)
+    kinds = _kinds(stream)
+    key_index = [columns.index(name) for name in key_of(stream)]
+    money, sums, bounds = [], {}, {}
+    for index, name in enumerate(columns):
+        values = [row[index] for row in rows if row[index] is not None]
+        if kinds[name] == "number":
+            money.append(name)
+            sums[name] = sum((Decimal(repr(v)) for v in values), Decimal(0))
+        elif kinds[name] == "date-time":
+            bounds[name] = (min(values, default=None), max(values, default=None))
+    ordered = sorted(rows, key=lambda row: tuple(row[i] for i in key_index))
+    digest = hashlib.sha256("\n".join(json.dumps(row) for row in ordered).encode()).hexdigest()
+    distinct = len({tuple(row[i] for i in key_index) for row in rows})
+    return Fingerprint(len(rows), distinct, sums, bounds, digest)
+
+
+# --- warehouses -----------------------------------------------------------------------------------
+
+
+class Warehouse(Protocol):
+    """Where a target loads to, and how to read back what landed."""
+
+    program: str
+
+    def target_config(self) -> dict[str, Any]: ...
+
+    def rows(self, stream: str) -> list[Row]:
+        """Canonical rows of the stream's table; empty when it does not exist yet."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse:
+    dsn: str
+    schema: str
+    program: str = "target-postgres-lite"
+
+    def target_config(self) -> dict[str, Any]:
+        """Separate connection settings rather than a URL, as a Meltano user would set them."""
+        params = parse_dsn(self.dsn)
+        return {
+            "host": params["host"],
+            "port": int(params["port"]),
+            "user": params["user"],
+            "password": params.get("password"),
+            "database": params["dbname"],
+            "default_target_schema": self.schema,
+            "batch_size_rows": BATCH_SIZE_ROWS,
+        }
+
+    def rows(self, stream: str) -> list[Row]:
+        query = sql.SQL("SELECT {} FROM {}.{}").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns_of(stream))), sql.Identifier(self.schema), sql.Identifier(stream)
+        )
+        with contextlib.closing(psycopg2.connect(self.dsn)) as conn, conn.cursor() as cur:
+            cur.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{stream}"',))
+            if cur.fetchone()[0] is None:
+                return []
+            cur.execute(query)
+            return canonical_rows(stream, cur.fetchall())
+
+
+@dataclass(frozen=True)
+class BigQueryWarehouse:
+    emulator: BigQueryEmulator
+    dataset: str
+    program: str = "target-bigquery-lite"
+
+    def target_config(self) -> dict[str, Any]:
+        return {
+            "project": self.emulator.project,
+            "dataset": self.dataset,
+            "api_endpoint": self.emulator.endpoint,
+            "batch_size_rows": BATCH_SIZE_ROWS,
+        }
+
+    def rows(self, stream: str) -> list[Row]:
+        select = ", ".join(f"`{name}`" for name in columns_of(stream))
+        client = self.emulator.client()
+        try:
+            result = client.query(f"SELECT {select} FROM `{self.emulator.project}.{self.dataset}.{stream}`").result()
+            return canonical_rows(stream, (tuple(row.values()) for row in result))
+        except exceptions.NotFound:
+            return []
+        finally:
+            client.close()
+
+
+@contextlib.contextmanager
+def postgres_schema(server: PostgresServer) -> Iterator[PostgresWarehouse]:
+    """A schema name of `server` that does not exist yet, dropped with its tables afterwards."""
+    with fresh_schema(server, prefix="e2e") as schema:
+        yield PostgresWarehouse(server.dsn, schema)
+
+
+@contextlib.contextmanager
+def bigquery_dataset(emulator: BigQueryEmulator, name: str) -> Iterator[BigQueryWarehouse]:
+    """A dataset name of the shared emulator, dropped with its tables afterwards."""
+    try:
+        yield BigQueryWarehouse(emulator, name)
+    finally:
+        client = emulator.client()
+        client.delete_dataset(f"{emulator.project}.{name}", delete_contents=True, not_found_ok=True)
+        client.close()
+
+
+def assert_equals_source(warehouse: Warehouse, data: Path) -> None:
+    """Every trip table holds exactly the source files' rows, and the zones table all zones."""
+    for taxi_type in TAXI_TYPES:
+        stream = TRIP_STREAMS[taxi_type]
+        landed = fingerprint(stream, warehouse.rows(stream))
+        assert landed == fingerprint(stream, source_rows(data, taxi_type)), f"{stream} differs from its source files"
+    zones = fingerprint("taxi_zones", warehouse.rows("taxi_zones"))
+    assert (zones.rows, zones.distinct_keys) == (ZONE_ROWS, ZONE_ROWS)

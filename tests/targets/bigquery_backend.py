@@ -1,0 +1,82 @@
+"""target-bigquery-lite pointed at one fresh dataset of the session's emulator."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from google.api_core import exceptions as api
+from google.cloud import bigquery
+
+from target_bigquery_lite.bq_types import logical_of
+from target_bigquery_lite.naming import table_name
+from tests.support.bigquery_emulator import BigQueryEmulator
+from tests.targets.backend import Backend
+
+# Port 9 (discard) has no API behind it, so every request is refused.
+UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
+SERVICE_ACCOUNT_KEY = '{"type": "service_account", "private_key": "%s", "client_email": "x@y"}'
+
+
+@dataclass
+class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} is not a date-time"):
+    emulator: BigQueryEmulator
+    client: bigquery.Client
+    dataset: str
+
+    def config(self, **overrides: Any) -> dict[str, Any]:
+        """Settings for the emulator; an override of None removes the setting."""
+        config = {"project": self.emulator.project, "dataset": self.dataset, "api_endpoint": self.emulator.endpoint,
+                  "retry_attempts": 3, **overrides}
+        return {k: v for k, v in config.items() if v is not None}
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row.values()) for row in self.client.query(sql).result()]
+
+    def quote(self, name: str) -> str:
+        return f"`{name}`"
+
+    def table_id(self, stream: str) -> str:
+        return f"{self.emulator.project}.{self.dataset}.{table_name(stream)}"
+
+    def table(self, stream: str) -> str:
+        return f"`{self.table_id(stream)}`"
+
+    def column_types(self, stream: str) -> dict[str, str]:
+        return {f.name: (t.value if (t := logical_of(f.field_type)) else f.field_type)
+                for f in self.client.get_table(self.table_id(stream)).schema}
+
+    def bigquery_types(self, stream: str) -> dict[str, tuple[str, str]]:
+        """Column -> (BigQuery type as the API reports it, mode)."""
+        return {f.name: (f.field_type, f.mode) for f in self.client.get_table(self.table_id(stream)).schema}
+
+    def tables(self) -> set[str]:
+        try:
+            return {t.table_id for t in self.client.list_tables(f"{self.emulator.project}.{self.dataset}")}
+        except api.NotFound:
+            return set()
+
+    def unreachable_settings(self) -> dict[str, Any]:
+        return {"api_endpoint": UNREACHABLE_ENDPOINT}
+
+    def secret_settings(self, secret: str) -> dict[str, Any]:
+        """A key file holding `secret`; without api_endpoint the target really reads it."""
+        key_file = self.tmp_path / "key.json"
+        key_file.write_text(SERVICE_ACCOUNT_KEY % secret)
+        return {"credentials_path": str(key_file), "api_endpoint": None}
+
+
+@contextlib.contextmanager
+def bigquery_backend(emulator: BigQueryEmulator, tmp_path: Path) -> Iterator[BigQueryBackend]:
+    """A back end on a dataset of its own, deleted with its tables afterwards."""
+    client = emulator.client()
+    dataset = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        yield BigQueryBackend(tmp_path=tmp_path, emulator=emulator, client=client, dataset=dataset)
+    finally:
+        client.delete_dataset(f"{emulator.project}.{dataset}", delete_contents=True, not_found_ok=True)
+        client.close()
