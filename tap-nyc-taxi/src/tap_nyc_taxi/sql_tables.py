@@ -16,6 +16,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from singer_lite_core.errors import ConfigError, InputError
 
+from tap_nyc_taxi.table_readers import rows_from
+
 
 class SqlTableReader:
     def __init__(self, url: str, table: str, columns: Sequence[str], order_by: Sequence[str], batch_rows: int) -> None:
@@ -41,15 +43,10 @@ class SqlTableReader:
         return list(self._columns)
 
     def batches(self, start_row: int) -> Iterator[tuple[int, pa.RecordBatch]]:
-        row = 0
         try:
             with self._engine.connect() as connection:
                 result = connection.execution_options(yield_per=self._batch_rows).execute(self._query)
-                for rows in result.partitions():
-                    if row + len(rows) > start_row:
-                        skip = max(0, start_row - row)
-                        yield row + skip, _to_batch(rows[skip:], self._columns)
-                    row += len(rows)
+                yield from rows_from((_to_batch(rows, self._columns) for rows in result.partitions()), start_row)
         except SQLAlchemyError as error:
             detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             raise InputError(f"{self._where} {self.name}: {detail}") from None

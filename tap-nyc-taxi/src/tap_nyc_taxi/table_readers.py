@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -64,14 +64,11 @@ class ParquetReader:
         groups = list(range(first_group, metadata.num_row_groups))
         if not groups:
             return
+        remaining = self._file.iter_batches(batch_size=self._batch_rows, row_groups=groups)
         try:
-            for batch in self._file.iter_batches(batch_size=self._batch_rows, row_groups=groups):
-                if row + batch.num_rows <= start_row:
-                    row += batch.num_rows
-                    continue
-                skip = max(0, start_row - row)
-                yield row + skip, batch.slice(skip)
-                row += batch.num_rows
+            for first, batch in rows_from(remaining, start_row, row):
+                row = first + batch.num_rows
+                yield first, batch
         except (pa.ArrowException, OSError) as error:
             raise InputError(f"{self.name}: unreadable parquet data after row {row}: {error}") from None
 
@@ -90,27 +87,28 @@ class CsvReader:
     def batches(self, start_row: int) -> Iterator[tuple[int, pa.RecordBatch]]:
         row = 0
         try:
-            reader = pacsv.open_csv(
-                self._path,
-                read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=False),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={column: pa.string() for column in self._columns},
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            for block in reader:
-                for offset in range(0, block.num_rows, self._batch_rows):
-                    batch = block.slice(offset, self._batch_rows)
-                    if row + batch.num_rows > start_row:
-                        skip = max(0, start_row - row)
-                        yield row + skip, batch.slice(skip)
-                    row += batch.num_rows
+            for first, batch in rows_from(self._slices(), start_row):
+                row = first + batch.num_rows
+                yield first, batch
         except pa.ArrowInvalid as error:
             raise InputError(f"{self.name}: malformed CSV after data row {row}: {_short(error)}") from None
         except (OSError, EOFError) as error:
             raise InputError(f"{self.name}: unreadable file after data row {row}: {error}") from None
+
+    def _slices(self) -> Iterator[pa.RecordBatch]:
+        reader = pacsv.open_csv(
+            self._path,
+            read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={column: pa.string() for column in self._columns},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for block in reader:
+            for offset in range(0, block.num_rows, self._batch_rows):
+                yield block.slice(offset, self._batch_rows)
 
     def _header(self) -> list[str]:
         opener = gzip.open if self.name.lower().endswith(".gz") else open
@@ -123,6 +121,19 @@ class CsvReader:
         if not line.strip() or not all(columns):
             raise InputError(f"{self.name}: the first line must be a header naming every column")
         return columns
+
+
+def rows_from(
+    batches: Iterable[pa.RecordBatch], start_row: int, first_row: int = 0
+) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """The rows of `batches` from the 0-based `start_row` on, each batch with the
+    index of its first row; `first_row` is where `batches` itself starts."""
+    row = first_row
+    for batch in batches:
+        if row + batch.num_rows > start_row:
+            skip = max(0, start_row - row)
+            yield row + skip, batch.slice(skip)
+        row += batch.num_rows
 
 
 def _short(error: Exception) -> str:

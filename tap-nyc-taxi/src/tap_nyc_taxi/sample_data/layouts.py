@@ -72,11 +72,16 @@ def _yellow_airport_fee(month: Month) -> list[LayoutColumn]:
     return [LayoutColumn(name, "airport_fee", pa.null() if not_yet_charged else pa.float64())]
 
 
-def _yellow(month: Month) -> list[LayoutColumn]:
+def _year_types(month: Month) -> tuple[pa.DataType, pa.DataType, pa.DataType]:
+    """Ids, counts and timestamps as that year's files type them (ids and counts were retyped in 2024)."""
     retyped = month.year >= _RETYPED_FROM_YEAR
     small_int = pa.int32() if retyped else pa.int64()
     count = pa.int64() if retyped else pa.float64()
-    timestamp = _timestamp_type(month)
+    return small_int, count, _timestamp_type(month)
+
+
+def _yellow(month: Month) -> list[LayoutColumn]:
+    small_int, count, timestamp = _year_types(month)
     return [
         LayoutColumn("VendorID", "VendorID", small_int),
         LayoutColumn("tpep_pickup_datetime", "pickup_datetime", timestamp),
@@ -96,10 +101,7 @@ def _yellow(month: Month) -> list[LayoutColumn]:
 
 
 def _green(month: Month) -> list[LayoutColumn]:
-    retyped = month.year >= _RETYPED_FROM_YEAR
-    small_int = pa.int32() if retyped else pa.int64()
-    count = pa.int64() if retyped else pa.float64()
-    timestamp = _timestamp_type(month)
+    small_int, count, timestamp = _year_types(month)
     return [
         LayoutColumn("VendorID", "VendorID", small_int),
         LayoutColumn("lpep_pickup_datetime", "pickup_datetime", timestamp),
