@@ -6,21 +6,27 @@ STAMP := $(VENV)/.installed
 # singer-python pins jsonschema 2.x, which singer-sdk cannot share: the fixture tap
 # written with it gets a virtualenv of its own, as a third-party tap would.
 SINGER_PYTHON_VENV := $(VENV)/singer-python
-PACKAGES := singer-lite-core tap-nyc-taxi target-postgres-lite target-bigquery-lite
+PACKAGES := singer-lite-core tap-nyc-taxi target-postgres-lite target-bigquery-lite local-servers
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: install test demo demo-stop bench clean
+.PHONY: install lint test demo demo-stop bench clean
 
 install: $(STAMP)
 
-$(STAMP): $(PYPROJECTS) requirements-test.txt tests/fixtures/singer-python-requirements.txt
+$(STAMP): $(PYPROJECTS) requirements-dev.txt tests/fixtures/singer-python-requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; found " + sys.version.split()[0] + " at " + sys.executable)'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
 	@test -x $(SINGER_PYTHON_VENV)/bin/python || $(BIN)/python -m venv $(SINGER_PYTHON_VENV)
 	$(SINGER_PYTHON_VENV)/bin/python -m pip install --quiet -r tests/fixtures/singer-python-requirements.txt
 	@touch $(STAMP)
+
+# Lint, formatting and types, configured once in pyproject.toml; CI runs this before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest

@@ -64,7 +64,10 @@ class PipeMeasurement:
 
 
 def measure_pipe(
-    commands: Sequence[Sequence[str]], *, stdout: IO[bytes] | int | None = subprocess.DEVNULL, env: dict[str, str] | None = None
+    commands: Sequence[Sequence[str]],
+    *,
+    stdout: IO[bytes] | int | None = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
 ) -> PipeMeasurement:
     """Run `a | b | ...` as the shell would, with each process's own peak memory."""
     started = time.perf_counter()
@@ -97,7 +100,17 @@ def measure_pipe(
 def generate_month(out: Path, rows: int) -> Path:
     """One month of yellow trips (2021-01) plus the zone lookup, written by a child process."""
     bin_dir = Path(sys.executable).parent
-    command = [str(bin_dir / "tap-nyc-taxi-sample"), "--out", str(out), "--months", "2021-01", "--taxi-types", "yellow", "--rows-per-month", str(rows)]
+    command = [
+        str(bin_dir / "tap-nyc-taxi-sample"),
+        "--out",
+        str(out),
+        "--months",
+        "2021-01",
+        "--taxi-types",
+        "yellow",
+        "--rows-per-month",
+        str(rows),
+    ]
     subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
     return out
 
@@ -110,4 +123,6 @@ def best_of(runs: int, *args: object, **kwargs: object) -> Measurement:
 
 def report(label: str, rows: int, result: Measurement, baseline: Measurement | None = None) -> None:
     ratio = f"  x{result.rate(rows) / baseline.rate(rows):.2f} of baseline" if baseline else ""
-    print(f"{label:<48} {result.rate(rows):>12,.0f} rows/s  {result.seconds:7.2f} s  peak {result.peak_mb:6.0f} MB{ratio}")
+    print(
+        f"{label:<48} {result.rate(rows):>12,.0f} rows/s  {result.seconds:7.2f} s  peak {result.peak_mb:6.0f} MB{ratio}"
+    )

@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
 from measure import Measurement, PipeMeasurement, generate_month, measure, measure_pipe  # noqa: E402
 
-from tests.support.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
+from local_servers.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TABLE = '"pipe"."yellow_trips"'
@@ -39,18 +39,39 @@ def _sql(server: PostgresServer, database: str, *statements: str) -> list[tuple[
 def run_pipe(server: PostgresServer, database: str, data: Path, work: Path) -> PipeMeasurement:
     _sql(server, database, 'DROP SCHEMA IF EXISTS "pipe" CASCADE', "CHECKPOINT")
     tap_config = work / "tap.json"
-    tap_config.write_text(json.dumps({"source": str(data), "zone_lookup": str(data / "taxi_zone_lookup.csv"), "cache_dir": str(work)}))
+    tap_config.write_text(
+        json.dumps({"source": str(data), "zone_lookup": str(data / "taxi_zone_lookup.csv"), "cache_dir": str(work)})
+    )
     target_config = work / "target.json"
     target_config.write_text(json.dumps({"sqlalchemy_url": server.dsn_for(database), "default_target_schema": "pipe"}))
     return measure_pipe(
-        [[str(BIN / "tap-nyc-taxi"), "--config", str(tap_config)], [str(BIN / "target-postgres-lite"), "--config", str(target_config)]],
+        [
+            [str(BIN / "tap-nyc-taxi"), "--config", str(tap_config)],
+            [str(BIN / "target-postgres-lite"), "--config", str(target_config)],
+        ],
         env={"LOG_LEVEL": "WARNING"},
     )
 
 
 def run_copy(server: PostgresServer, database: str, csv_path: Path) -> Measurement:
-    _sql(server, database, 'DROP TABLE IF EXISTS "pipe"."baseline"', f'CREATE TABLE "pipe"."baseline" (LIKE {TABLE} INCLUDING ALL)', "CHECKPOINT")
-    return measure([server.psql(), server.dsn_for(database), "-q", "-v", "ON_ERROR_STOP=1", "-c", f"\\copy \"pipe\".\"baseline\" FROM '{csv_path}' WITH (FORMAT csv)"])
+    _sql(
+        server,
+        database,
+        'DROP TABLE IF EXISTS "pipe"."baseline"',
+        f'CREATE TABLE "pipe"."baseline" (LIKE {TABLE} INCLUDING ALL)',
+        "CHECKPOINT",
+    )
+    return measure(
+        [
+            server.psql(),
+            server.dsn_for(database),
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            f'\\copy "pipe"."baseline" FROM \'{csv_path}\' WITH (FORMAT csv)',
+        ]
+    )
 
 
 def main() -> None:
@@ -66,7 +87,9 @@ def main() -> None:
         (landed,) = _sql(server, database, f"SELECT count(*) FROM {TABLE}")
         assert landed[0] == args.rows, f"{landed[0]} rows landed, expected {args.rows}"
         csv_path = work / "landed.csv"
-        measure([server.psql(), server.dsn_for(database), "-q", "-c", f"\\copy {TABLE} TO '{csv_path}' WITH (FORMAT csv)"])
+        measure(
+            [server.psql(), server.dsn_for(database), "-q", "-c", f"\\copy {TABLE} TO '{csv_path}' WITH (FORMAT csv)"]
+        )
         copy = min((run_copy(server, database, csv_path) for _ in range(args.runs)), key=lambda m: m.seconds)
         print(f"{args.rows:,} yellow rows, parquet file -> committed table, best of {args.runs}")
         native, pipeline = "psql \\copy of the same rows from CSV", "tap-nyc-taxi | target-postgres-lite"

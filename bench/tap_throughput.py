@@ -18,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import best_of, generate_month, report  # noqa: E402
-
+from measure import best_of, generate_month, report
 
 BIN = Path(sys.executable).parent
 ONE_CORE = {0}

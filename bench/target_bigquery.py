@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 from measure import Measurement, measure, report  # noqa: E402
 from pg_yellow_stream import STREAM, YellowFiles, yellow_files  # noqa: E402
 
-from tests.support.bigquery_emulator import BigQueryEmulator  # noqa: E402
+from local_servers.bigquery_emulator import BigQueryEmulator  # noqa: E402
 
 if TYPE_CHECKING:
     from google.cloud import bigquery
@@ -45,15 +45,16 @@ def _client(endpoint: str, project: str) -> bigquery.Client:
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import bigquery
 
-    return bigquery.Client(project=project, credentials=AnonymousCredentials(),
-                           client_options=ClientOptions(api_endpoint=endpoint))
+    return bigquery.Client(
+        project=project, credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=endpoint)
+    )
 
 
 def _table_fields(files: YellowFiles) -> list[bigquery.SchemaField]:
     """The columns the target itself creates, so both sides load the same types."""
     from google.cloud import bigquery
 
-    from singer_lite_core.target.stream_schema import parse_schema_message
+    from singer_lite_core.target_driver.stream_schema import parse_schema_message
     from target_bigquery_lite.bq_types import BQ_TYPES
 
     schema = parse_schema_message({"stream": STREAM, "schema": files.schema}, 1, number_as_float=False)
@@ -68,15 +69,25 @@ def helper_parquet(files: YellowFiles, path: str) -> None:
 
     from target_bigquery_lite.parquet_batch import NUMERIC_ARROW, TIMESTAMP_ARROW
 
-    read_as = {"INT64": pa.int64(), "FLOAT64": pa.float64(), "BOOL": pa.bool_(), "STRING": pa.string(),
-               "NUMERIC": pa.string(), "TIMESTAMP": TIMESTAMP_ARROW}
+    read_as = {
+        "INT64": pa.int64(),
+        "FLOAT64": pa.float64(),
+        "BOOL": pa.bool_(),
+        "STRING": pa.string(),
+        "NUMERIC": pa.string(),
+        "TIMESTAMP": TIMESTAMP_ARROW,
+    }
     fields = _table_fields(files)
     table = pacsv.read_csv(
-        files.csv_path, pacsv.ReadOptions(column_names=[f.name for f in fields]),
-        convert_options=pacsv.ConvertOptions(column_types={f.name: read_as[f.field_type] for f in fields},
-                                             null_values=[""], strings_can_be_null=True))
-    columns = [table.column(f.name).cast(NUMERIC_ARROW) if f.field_type == "NUMERIC" else table.column(f.name)
-               for f in fields]
+        files.csv_path,
+        pacsv.ReadOptions(column_names=[f.name for f in fields]),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f.name: read_as[f.field_type] for f in fields}, null_values=[""], strings_can_be_null=True
+        ),
+    )
+    columns = [
+        table.column(f.name).cast(NUMERIC_ARROW) if f.field_type == "NUMERIC" else table.column(f.name) for f in fields
+    ]
     pq.write_table(pa.table(columns, names=[f.name for f in fields]), path)
 
 
@@ -106,8 +117,10 @@ def helper_native_load(endpoint: str, project: str, dataset: str, parquet: str, 
     final = client.get_table(f"{project}.{dataset}.{STREAM}")
     destination = f"{project}.{dataset}.stage" if keys else sql.table_path(final)
     config = bigquery.LoadJobConfig(
-        source_format=bigquery.SourceFormat.PARQUET, schema=final.schema,
-        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE if keys else bigquery.WriteDisposition.WRITE_APPEND)
+        source_format=bigquery.SourceFormat.PARQUET,
+        schema=final.schema,
+        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE if keys else bigquery.WriteDisposition.WRITE_APPEND,
+    )
     with open(parquet, "rb") as data:
         client.load_table_from_file(data, destination, job_config=config).result()
     if keys:
@@ -146,8 +159,11 @@ def run_target(emulator: BigQueryEmulator, files: YellowFiles, keyed: bool, work
     config = work / "config.json"
     config.write_text(json.dumps({"project": emulator.project, "dataset": dataset, "api_endpoint": emulator.endpoint}))
     with (work / "state.out").open("wb") as state_out:
-        result = measure([str(BIN / "target-bigquery-lite"), "--config", str(config), "--input",
-                          str(files.singer_path(keyed))], stdout=state_out, env={"LOG_LEVEL": "WARNING"})
+        result = measure(
+            [str(BIN / "target-bigquery-lite"), "--config", str(config), "--input", str(files.singer_path(keyed))],
+            stdout=state_out,
+            env={"LOG_LEVEL": "WARNING"},
+        )
     assert int(call_helper("count", *where)) == files.rows
     last_state = (work / "state.out").read_text().splitlines()[-1]
     assert json.loads(last_state) == {"bookmarks": {STREAM: {"rows": files.rows}}}, last_state
@@ -173,10 +189,10 @@ def main() -> None:
         call_helper("parquet", str(parquet))
         for keyed in (False, True):
             label = "keyed (upsert)" if keyed else "unkeyed (append)"
-            baseline = min((run_baseline(emulator, files, keyed, parquet) for _ in range(args.runs)),
-                           key=lambda m: m.seconds)
-            target = min((run_target(emulator, files, keyed, work) for _ in range(args.runs)),
-                         key=lambda m: m.seconds)
+            baseline = min(
+                (run_baseline(emulator, files, keyed, parquet) for _ in range(args.runs)), key=lambda m: m.seconds
+            )
+            target = min((run_target(emulator, files, keyed, work) for _ in range(args.runs)), key=lambda m: m.seconds)
             native = "load_table_from_file" if not keyed else "load_table_from_file + MERGE"
             report(f"{label}: {native}", files.rows, baseline)
             report(f"{label}: target-bigquery-lite", files.rows, target, baseline)

@@ -24,11 +24,11 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
 
 from measure import Measurement, measure, report  # noqa: E402
 from pg_yellow_stream import STREAM, YellowFiles, yellow_files  # noqa: E402
-from singer_lite_core.target.stream_schema import parse_schema_message  # noqa: E402
+
+from local_servers.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
+from singer_lite_core.target_driver.stream_schema import parse_schema_message  # noqa: E402
 from target_postgres_lite.identifiers import quoted  # noqa: E402
 from target_postgres_lite.pg_types import PG_TYPES  # noqa: E402
-
-from tests.support.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -52,7 +52,12 @@ def main() -> int:
     if not result.ok:
         for name in ("tap", "target"):
             log = (DEMO / "logs" / f"{name}.log").read_text().splitlines()
-            print(f"\n{name} (exit code {getattr(result, name + '_code')}), last log lines:", *log[-5:], sep="\n  ", file=sys.stderr)
+            print(
+                f"\n{name} (exit code {getattr(result, name + '_code')}), last log lines:",
+                *log[-5:],
+                sep="\n  ",
+                file=sys.stderr,
+            )
         return 1
     trips = sum(result.records[f"{t}_trips"] for t in TAXI_TYPES)
     if state.exists() and trips == 0:
@@ -67,7 +72,9 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
     parser.add_argument("--months", default=os.environ.get("DEMO_MONTHS", "2021-01:2021-03"))
     parser.add_argument("--rows-per-month", type=int, default=int(os.environ.get("DEMO_ROWS_PER_MONTH", "200000")))
-    parser.add_argument("--source", default=os.environ.get("DEMO_SOURCE"), help="real TLC files: a directory or the TLC's trip-data URL")
+    parser.add_argument(
+        "--source", default=os.environ.get("DEMO_SOURCE"), help="real TLC files: a directory or the TLC's trip-data URL"
+    )
     parser.add_argument("--start-month", default=os.environ.get("DEMO_START_MONTH"))
     parser.add_argument("--end-month", default=os.environ.get("DEMO_END_MONTH"))
     parser.add_argument("--stop", action="store_true", help="stop the local PostgreSQL server and exit")

@@ -75,7 +75,9 @@ def run_pipeline(
     started = time.monotonic()
     with open(logs / "tap.log", "wb") as tap_log, open(logs / "target.log", "wb") as target_log:
         tap_process = subprocess.Popen(list(tap), stdout=subprocess.PIPE, stderr=tap_log)
-        target_process = subprocess.Popen(list(target), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=target_log)
+        target_process = subprocess.Popen(
+            list(target), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=target_log
+        )
         keeper = threading.Thread(target=_keep_states, args=(target_process.stdout, state_file), daemon=True)
         keeper.start()
         _relay(tap_process, target_process, progress)
@@ -87,7 +89,8 @@ def run_pipeline(
 
 
 def _relay(tap: subprocess.Popen[bytes], target: subprocess.Popen[bytes], progress: Progress) -> None:
-    assert tap.stdout is not None and target.stdin is not None
+    assert tap.stdout is not None
+    assert target.stdin is not None
     pending = b""
     try:
         while chunk := tap.stdout.read1(_CHUNK):

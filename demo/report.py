@@ -18,6 +18,7 @@ _MONTH_OF_FILE = "substring(source_file from '[0-9]{{4}}-[0-9]{{2}}')"
 
 def print_report(dsn: str, schema: str, taxi_types: Sequence[str]) -> None:
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+
         def query(text: str, *tables: str) -> list[tuple[Any, ...]]:
             cursor.execute(sql.SQL(text).format(*(sql.Identifier(schema, table) for table in tables)))
             return cursor.fetchall()

@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg2.extensions import parse_dsn
 
-from tests.support.postgres_cluster import PostgresCluster, debian_binaries
+from local_servers.postgres_cluster import PostgresCluster, debian_binaries
 
 DEFAULT_PORT = 54329
 
@@ -33,7 +33,10 @@ class Warehouse:
         where = " ".join(
             f"{flag} {params[key]}" for flag, key in (("-h", "host"), ("-p", "port"), ("-U", "user")) if key in params
         )
-        lines = [f"  psql {where} {params.get('dbname', 'postgres')}", f"  pgcli {where} {params.get('dbname', 'postgres')}"]
+        lines = [
+            f"  psql {where} {params.get('dbname', 'postgres')}",
+            f"  pgcli {where} {params.get('dbname', 'postgres')}",
+        ]
         if self.local:
             lines.append("  (the local server keeps running; stop it with: make demo-stop)")
         return "\n".join(lines)
@@ -45,7 +48,13 @@ def open_warehouse(demo_dir: Path) -> Warehouse:
     if configured is None and os.environ.get("PGHOST"):
         configured = " ".join(
             f"{key}={os.environ[name]}"
-            for key, name in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("password", "PGPASSWORD"), ("dbname", "PGDATABASE"))
+            for key, name in (
+                ("host", "PGHOST"),
+                ("port", "PGPORT"),
+                ("user", "PGUSER"),
+                ("password", "PGPASSWORD"),
+                ("dbname", "PGDATABASE"),
+            )
             if os.environ.get(name)
         )
     if configured is not None:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
-from tests.support.postgres_server import PostgresServer, PostgresUnavailable, postgres_server
+from local_servers.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
+from local_servers.postgres_server import PostgresServer, PostgresUnavailable, postgres_server
 
 
 @pytest.fixture(scope="session")

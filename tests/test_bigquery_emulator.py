@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from google.cloud import bigquery
 
-from tests.support.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
+from local_servers.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
 
 SCHEMA = [
     bigquery.SchemaField("trip_id", "INT64", mode="REQUIRED"),
@@ -104,9 +104,7 @@ def _trips_parquet() -> io.BytesIO:
     return buffer
 
 
-def test_parquet_load_round_trips_values_and_types(
-    emulator: BigQueryEmulator, client: bigquery.Client
-) -> None:
+def test_parquet_load_round_trips_values_and_types(emulator: BigQueryEmulator, client: bigquery.Client) -> None:
     """Load with an explicit schema, as target-bigquery-lite does, then read back."""
     table_id = f"{emulator.project}.roundtrip.trips"
     client.create_dataset(f"{emulator.project}.roundtrip")

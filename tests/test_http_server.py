@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.http_server import FileServer, RecordedRequest
+from local_servers.http_server import FileServer, RecordedRequest
 
 NAME = "yellow_tripdata_2021-01.parquet"
 CONTENT = os.urandom(200_000)

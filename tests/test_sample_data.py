@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+
 from tap_nyc_taxi.sample_data import (
     generate,
     generate_trip_table,
@@ -240,7 +241,8 @@ def test_some_pickups_fall_outside_the_files_month(yellow_2021_03: pa.Table) -> 
     month_start, month_end = datetime(2021, 3, 1), datetime(2021, 4, 1)
     years_before = [pickup for pickup in pickups if pickup.year < 2010]
     weeks_after = [pickup for pickup in pickups if pickup >= month_end]
-    assert years_before and weeks_after
+    assert years_before
+    assert weeks_after
     assert all((pickup - month_end).days < 40 for pickup in weeks_after)
     in_month = [pickup for pickup in pickups if month_start <= pickup < month_end]
     assert len(in_month) >= 0.99 * ROWS
@@ -395,9 +397,7 @@ def test_missing_languages_are_unquoted_empty_fields(reference_dir: Path) -> Non
 
 
 def test_ratings_are_unique_pairs_of_existing_courses(reference_dir: Path) -> None:
-    courses = pa_csv.read_csv(
-        reference_dir / "courses.csv", parse_options=pa_csv.ParseOptions(newlines_in_values=True)
-    )
+    courses = pa_csv.read_csv(reference_dir / "courses.csv", parse_options=pa_csv.ParseOptions(newlines_in_values=True))
     ratings = pa_csv.read_csv(reference_dir / "ratings.csv")
     assert ratings.column_names == ["user_id", "course_id", "rating"]
     assert 1000 <= ratings.num_rows <= 10_000

@@ -29,11 +29,11 @@ import pyarrow.parquet as pq
 from google.api_core import exceptions
 from psycopg2 import sql
 from psycopg2.extensions import parse_dsn
+
+from local_servers.bigquery_emulator import BigQueryEmulator
+from local_servers.postgres_server import PostgresServer, fresh_schema
 from tap_nyc_taxi.sample_data import trip_file_name, write_trip_file, write_zone_lookup
 from tap_nyc_taxi.streams import TRIP_STREAMS, stream_specs
-
-from tests.support.bigquery_emulator import BigQueryEmulator
-from tests.support.postgres_server import PostgresServer, fresh_schema
 from tests.support.singer_process import write_json
 
 BIN = Path(sys.executable).parent
@@ -147,10 +147,12 @@ def source_rows(data: Path, taxi_type: str, months: Iterable[str] | None = None)
         records = table.to_pylist()
         for number, record in enumerate(records, start=1):
             lineage = {"source_file": path.name, "source_row": number}
-            rows.append([
-                lineage[name] if name in lineage else record.get(by_folded.get(name.casefold(), ""))
-                for name in properties
-            ])
+            rows.append(
+                [
+                    lineage[name] if name in lineage else record.get(by_folded.get(name.casefold(), ""))
+                    for name in properties
+                ]
+            )
     return canonical_rows(stream, rows)
 
 
@@ -222,7 +224,9 @@ class PostgresWarehouse:
 
     def rows(self, stream: str) -> list[Row]:
         query = sql.SQL("SELECT {} FROM {}.{}").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns_of(stream))), sql.Identifier(self.schema), sql.Identifier(stream)
+            sql.SQL(", ").join(map(sql.Identifier, columns_of(stream))),
+            sql.Identifier(self.schema),
+            sql.Identifier(stream),
         )
         with contextlib.closing(psycopg2.connect(self.dsn)) as conn, conn.cursor() as cur:
             cur.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{stream}"',))

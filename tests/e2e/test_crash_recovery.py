@@ -29,6 +29,8 @@ from typing import IO
 import psycopg2
 import pytest
 
+from local_servers.postgres_cluster import PostgresCluster, debian_binaries, throwaway_cluster
+from local_servers.postgres_server import PostgresServer
 from tests.e2e.harness import (
     BIN,
     MONTHS,
@@ -39,8 +41,6 @@ from tests.e2e.harness import (
     postgres_schema,
     prepare_work,
 )
-from tests.support.postgres_cluster import PostgresCluster, debian_binaries, throwaway_cluster
-from tests.support.postgres_server import PostgresServer
 from tests.support.singer_process import write_json
 
 FAULTS_PER_TEST = 4
@@ -75,7 +75,9 @@ class RelayedPipeline:
     echoed: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def create(cls, work: Path, data: Path, warehouse: Warehouse, commit_every_rows: int = COMMIT_EVERY_ROWS) -> RelayedPipeline:
+    def create(
+        cls, work: Path, data: Path, warehouse: Warehouse, commit_every_rows: int = COMMIT_EVERY_ROWS
+    ) -> RelayedPipeline:
         prepare_work(work, data, warehouse)
         write_json(work / "target.json", {**warehouse.target_config(), "batch_size_rows": commit_every_rows})
         return cls(work, warehouse.program)
@@ -111,7 +113,8 @@ class RelayedPipeline:
         self, tap: subprocess.Popen[bytes], target: subprocess.Popen[bytes], faults: list[tuple[int, Fault]]
     ) -> bool:
         """Copy the tap's output to the target; True when every fault was injected."""
-        assert tap.stdout is not None and target.stdin is not None
+        assert tap.stdout is not None
+        assert target.stdin is not None
         relayed, pending = 0, list(faults)
         try:
             while chunk := tap.stdout.read(CHUNK):
@@ -186,9 +189,7 @@ RESTARTS = 2
 # Larger batches than the kill tests: a load transaction must be open long enough for the watcher to see it.
 RESTART_COMMIT_EVERY_ROWS = 6_000
 TARGET_APPLICATION = "target-postgres-lite"
-IN_TRANSACTION = (
-    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND xact_start IS NOT NULL"
-)
+IN_TRANSACTION = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND xact_start IS NOT NULL"
 
 
 @pytest.fixture
@@ -249,7 +250,9 @@ def test_database_restarted_mid_batch(data_dir: Path, tmp_path: Path, cluster: P
         pipeline = RelayedPipeline.create(tmp_path / "work", data_dir, warehouse, RESTART_COMMIT_EVERY_ROWS)
         attempt = pipeline.run(*((offset, fault) for offset in offsets))
         fault.join()
-        assert attempt.fault_fired and fault.caught == [True] * RESTARTS, "a restart fell outside every load transaction"
+        assert attempt.fault_fired and fault.caught == [True] * RESTARTS, (
+            "a restart fell outside every load transaction"
+        )
         assert "transient database error, retrying" in (pipeline.work / "target.log").read_text()
         if not attempt.ok:  # retries may run out while the server recovers; the state says where to go on
             assert pipeline.run().ok, (pipeline.work / "target.log").read_text()[-3000:]

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
-from tap_nyc_taxi.streams import TRIP_STREAMS
 
+from tap_nyc_taxi.streams import TRIP_STREAMS
 from tests.e2e.harness import (
     MONTHS,
     ROWS_PER_MONTH,
@@ -30,8 +30,14 @@ from tests.support.meltano_project import REPO_ROOT, MeltanoProject, ensure_melt
 from tests.support.singer_process import run_connector
 
 EXTRACTOR = "tap-nyc-taxi"
-ABOUT_KINDS = {"string": "string", "integer": "integer", "number": "decimal", "boolean": "boolean",
-               "array": "array", "object": "object"}
+ABOUT_KINDS = {
+    "string": "string",
+    "integer": "integer",
+    "number": "decimal",
+    "boolean": "boolean",
+    "array": "array",
+    "object": "object",
+}
 
 
 def meltano_plugins() -> list[dict[str, Any]]:

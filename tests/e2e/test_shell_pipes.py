@@ -40,8 +40,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tap_nyc_taxi.streams import TRIP_STREAMS
 
+from tap_nyc_taxi.streams import TRIP_STREAMS
 from tests.e2e.harness import (
     BIN,
     MONTHS,

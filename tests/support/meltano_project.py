@@ -91,7 +91,9 @@ class MeltanoProject:
     system_db: Path
     environment: str = "test"
 
-    def run(self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         """Run `meltano ARGS` offline in the repository root; `env` adds plugin settings."""
         base = {k: v for k, v in os.environ.items() if not k.startswith(WITHHELD_PREFIXES) and k not in WITHHELD}
         variables = {

@@ -43,7 +43,10 @@ def run_tap(tmp_path: Path) -> Callable[..., Run]:
     def run(
         config: dict[str, Any], state: dict[str, Any] | None = None, catalog: dict[str, Any] | None = None, *extra: str
     ) -> Run:
-        args: list[str | Path] = ["--config", write_json(tmp_path / "config.json", {"cache_dir": str(tmp_path / "cache"), **config})]
+        args: list[str | Path] = [
+            "--config",
+            write_json(tmp_path / "config.json", {"cache_dir": str(tmp_path / "cache"), **config}),
+        ]
         if state is not None:
             args += ["--state", write_json(tmp_path / "state.json", state)]
         if catalog is not None:

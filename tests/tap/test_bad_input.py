@@ -37,7 +37,9 @@ def zones(tmp_path: Path) -> str:
     return str(write_zone_lookup(tmp_path))
 
 
-def test_a_value_that_cannot_be_converted_stops_before_its_batch(tmp_path: Path, zones: str, run_tap: Callable[..., Run]) -> None:
+def test_a_value_that_cannot_be_converted_stops_before_its_batch(
+    tmp_path: Path, zones: str, run_tap: Callable[..., Run]
+) -> None:
     source = tmp_path / "trips"
     source.mkdir()
     write_trip_file(source, "yellow", "2021-01", 300, 3)
@@ -52,11 +54,19 @@ def test_a_value_that_cannot_be_converted_stops_before_its_batch(tmp_path: Path,
 
     _rewrite_csv(path, corrupt)
     run = run_tap({"source": str(source), "zone_lookup": zones, "state_every_rows": 50})
-    _assert_failed_with(run, "stream yellow_trips", "yellow_tripdata_2021-02.csv row 150", "column passenger_count", "'two'")
+    _assert_failed_with(
+        run, "stream yellow_trips", "yellow_tripdata_2021-02.csv row 150", "column passenger_count", "'two'"
+    )
     final = run.states()[-1]["bookmarks"]["yellow_trips"]["files"]
     assert final["yellow_tripdata_2021-01.parquet"]["complete"] is True
-    assert final["yellow_tripdata_2021-02.csv"] == {**final["yellow_tripdata_2021-02.csv"], "rows_done": 100, "complete": False}
-    emitted = [r["source_row"] for r in run.records("yellow_trips") if r["source_file"] == "yellow_tripdata_2021-02.csv"]
+    assert final["yellow_tripdata_2021-02.csv"] == {
+        **final["yellow_tripdata_2021-02.csv"],
+        "rows_done": 100,
+        "complete": False,
+    }
+    emitted = [
+        r["source_row"] for r in run.records("yellow_trips") if r["source_file"] == "yellow_tripdata_2021-02.csv"
+    ]
     assert emitted == list(range(1, 101))
     assert run.messages[-1]["type"] == "RECORD" or run.messages[-1]["value"] == run.states()[-1]
 
@@ -87,7 +97,14 @@ def test_an_empty_key_value_names_row_and_column(tmp_path: Path, run_tap: Callab
         rows[7][0] = ""
 
     _rewrite_csv(courses, blank_key)
-    run = run_tap({"source": str(tmp_path), "taxi_types": [], "zone_lookup": str(sample_dir / "taxi_zone_lookup.csv"), "courses": str(courses)})
+    run = run_tap(
+        {
+            "source": str(tmp_path),
+            "taxi_types": [],
+            "zone_lookup": str(sample_dir / "taxi_zone_lookup.csv"),
+            "courses": str(courses),
+        }
+    )
     _assert_failed_with(run, "stream courses", "courses.csv row 7, column course_id", "stream key")
 
 
@@ -104,7 +121,9 @@ def test_a_missing_file_is_named(tmp_path: Path, run_tap: Callable[..., Run]) ->
         ("state_every_rows", "many", "'state_every_rows' must be a integer"),
     ],
 )
-def test_bad_settings_fail_at_start_up(setting: str, value: Any, message: str, tmp_path: Path, run_tap: Callable[..., Run]) -> None:
+def test_bad_settings_fail_at_start_up(
+    setting: str, value: Any, message: str, tmp_path: Path, run_tap: Callable[..., Run]
+) -> None:
     run = run_tap({"source": str(tmp_path), setting: value})
     _assert_failed_with(run, message)
     assert run.messages == []
@@ -112,6 +131,14 @@ def test_bad_settings_fail_at_start_up(setting: str, value: Any, message: str, t
 
 def test_secrets_stay_out_of_errors(tmp_path: Path, run_tap: Callable[..., Run]) -> None:
     url = "postgresql://loader:hunter2secret@127.0.0.1:1/nowhere"
-    run = run_tap({"source": str(tmp_path), "taxi_types": [], "zone_lookup": str(write_zone_lookup(tmp_path)), "course_rating_database": url, "http_retries": 1})
+    run = run_tap(
+        {
+            "source": str(tmp_path),
+            "taxi_types": [],
+            "zone_lookup": str(write_zone_lookup(tmp_path)),
+            "course_rating_database": url,
+            "http_retries": 1,
+        }
+    )
     _assert_failed_with(run, "stream courses", "127.0.0.1")
     assert "hunter2secret" not in run.stderr

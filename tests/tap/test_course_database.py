@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.support.postgres_server import PostgresServer, fresh_database
+from local_servers.postgres_server import PostgresServer, fresh_database
 from tests.support.singer_process import Run
 
 COURSE_COLUMNS = ("course_id", "title", "description", "programming_language")
@@ -23,21 +23,35 @@ def _rows(path: Path) -> list[list[str | None]]:
 
 
 def _database_config(sample_dir: Path, url: str) -> dict[str, Any]:
-    return {"source": str(sample_dir), "taxi_types": [], "zone_lookup": str(sample_dir / "taxi_zone_lookup.csv"), "course_rating_database": url}
+    return {
+        "source": str(sample_dir),
+        "taxi_types": [],
+        "zone_lookup": str(sample_dir / "taxi_zone_lookup.csv"),
+        "course_rating_database": url,
+    }
 
 
 def _csv_config(sample_dir: Path) -> dict[str, Any]:
-    return {**_database_config(sample_dir, ""), "course_rating_database": None, "courses": str(sample_dir / "courses.csv"), "ratings": str(sample_dir / "ratings.csv")}
+    return {
+        **_database_config(sample_dir, ""),
+        "course_rating_database": None,
+        "courses": str(sample_dir / "courses.csv"),
+        "ratings": str(sample_dir / "ratings.csv"),
+    }
 
 
 def _sorted(records: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return sorted(records, key=lambda r: tuple(r[k] for k in keys))
 
 
-def test_postgres_tables_emit_what_the_csv_files_emit(pg_server: PostgresServer, sample_dir: Path, run_tap: Callable[..., Run]) -> None:
+def test_postgres_tables_emit_what_the_csv_files_emit(
+    pg_server: PostgresServer, sample_dir: Path, run_tap: Callable[..., Run]
+) -> None:
     with fresh_database(pg_server, "courses") as database:
         with contextlib.closing(pg_server.connect(database)) as conn, conn.cursor() as cur:
-            cur.execute("CREATE TABLE courses (course_id integer PRIMARY KEY, title text, description text, programming_language text)")
+            cur.execute(
+                "CREATE TABLE courses (course_id integer PRIMARY KEY, title text, description text, programming_language text)"
+            )
             cur.execute("CREATE TABLE rating (user_id integer, course_id integer REFERENCES courses, rating integer)")
             cur.executemany("INSERT INTO courses VALUES (%s, %s, %s, %s)", _rows(sample_dir / "courses.csv"))
             cur.executemany("INSERT INTO rating VALUES (%s, %s, %s)", _rows(sample_dir / "ratings.csv"))
@@ -50,11 +64,15 @@ def test_postgres_tables_emit_what_the_csv_files_emit(pg_server: PostgresServer,
     for run in (from_url, from_libpq_dsn):
         assert run.returncode == 0, run.stderr
         assert _sorted(run.records("courses"), "course_id") == _sorted(from_csv.records("courses"), "course_id")
-        assert _sorted(run.records("ratings"), "user_id", "course_id") == _sorted(from_csv.records("ratings"), "user_id", "course_id")
+        assert _sorted(run.records("ratings"), "user_id", "course_id") == _sorted(
+            from_csv.records("ratings"), "user_id", "course_id"
+        )
         assert params["password"] not in run.stderr
 
 
-def test_sqlite_tables_work_too_and_a_missing_table_is_named(tmp_path: Path, sample_dir: Path, run_tap: Callable[..., Run]) -> None:
+def test_sqlite_tables_work_too_and_a_missing_table_is_named(
+    tmp_path: Path, sample_dir: Path, run_tap: Callable[..., Run]
+) -> None:
     path = tmp_path / "courses.db"
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE courses (course_id integer, title text, description text, programming_language text)")
@@ -66,4 +84,5 @@ def test_sqlite_tables_work_too_and_a_missing_table_is_named(tmp_path: Path, sam
     assert all(isinstance(r["course_id"], int) for r in run.records("courses"))
     without_ratings = run_tap(_database_config(sample_dir, f"sqlite:///{path}"))
     assert without_ratings.returncode == 2
-    assert "stream ratings" in without_ratings.error_lines()[0] and "rating" in without_ratings.error_lines()[0]
+    assert "stream ratings" in without_ratings.error_lines()[0]
+    assert "rating" in without_ratings.error_lines()[0]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from local_servers.http_server import FileServer
 from tap_nyc_taxi.sample_data import write_trip_file, write_zone_lookup
-from tests.support.http_server import FileServer
 from tests.support.singer_process import Run
 
 ROWS = 2_000
@@ -69,7 +69,8 @@ def test_transient_errors_are_retried(server: FileServer, run_tap: Callable[...,
     assert run.returncode == 0, run.stderr
     assert len(run.records("yellow_trips")) == ROWS
     statuses = [r.status for r in server.requests if r.path.endswith("yellow_tripdata_2021-01.parquet")]
-    assert statuses[:3] == [503, 503, 503] and statuses[-1] == 200
+    assert statuses[:3] == [503, 503, 503]
+    assert statuses[-1] == 200
     assert "attempt 1 failed" in run.stderr
 
 
@@ -77,7 +78,7 @@ def test_retry_after_is_honoured(server: FileServer, run_tap: Callable[..., Run]
     server.fail("/trip-data/yellow_tripdata_2021-01.parquet", status=429, times=1, retry_after=1)
     run = run_tap(_config(server, end_month="2021-01", http_backoff_seconds=30))
     assert run.returncode == 0, run.stderr
-    assert [r.status for r in server.requests if r.path.endswith("2021-01.parquet")][0] == 429
+    assert next(r.status for r in server.requests if r.path.endswith("2021-01.parquet")) == 429
     assert len(run.records("yellow_trips")) == ROWS
 
 
@@ -87,8 +88,10 @@ def test_a_download_cut_mid_body_resumes_with_a_range_request(server: FileServer
     run = run_tap(_config(server, start_month="2021-06", end_month="2021-06"))
     assert run.returncode == 0, run.stderr
     first, resumed = _gets(server, name)
-    assert first.range is None and first.cut_after == 300_000
-    assert resumed.status == 206 and resumed.range is not None
+    assert first.range is None
+    assert first.cut_after == 300_000
+    assert resumed.status == 206
+    assert resumed.range is not None
     assert 0 < int(resumed.range.removeprefix("bytes=").rstrip("-")) <= 300_000
     rows = [r["source_row"] for r in run.records("yellow_trips")]
     assert rows == list(range(1, BIG_ROWS + 1))
@@ -109,5 +112,13 @@ def test_a_persistent_server_error_fails_with_the_url(server: FileServer, run_ta
     run = run_tap(_config(server, http_retries=3))
     assert run.returncode == 2
     (error,) = run.error_lines()
-    assert "stream yellow_trips" in error and "yellow_tripdata_2021-01.parquet" in error and "giving up after 3 attempts" in error
+    assert (
+        "stream yellow_trips" in error
+    )
+    assert (
+        "yellow_tripdata_2021-01.parquet" in error
+    )
+    assert (
+        "giving up after 3 attempts" in error
+    )
     assert run.states() == []

@@ -26,7 +26,14 @@ def _files(run: Run, stream: str = "yellow_trips") -> set[str]:
         ("{dir}/yellow_tripdata_2021-01.parquet", {}, {"2021-01"}),
     ],
 )
-def test_source_forms(source: str, window: dict[str, Any], expected: set[str], sample_dir: Path, full_config: dict[str, Any], run_tap: Callable[..., Run]) -> None:
+def test_source_forms(
+    source: str,
+    window: dict[str, Any],
+    expected: set[str],
+    sample_dir: Path,
+    full_config: dict[str, Any],
+    run_tap: Callable[..., Run],
+) -> None:
     run = run_tap({**full_config, "taxi_types": ["yellow"], "source": source.format(dir=sample_dir), **window})
     assert _files(run) == {f"yellow_tripdata_{month}.parquet" for month in expected}
 

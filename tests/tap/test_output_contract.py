@@ -82,7 +82,10 @@ def test_trip_record_counts_match_the_source_files(full_run: Run) -> None:
     for taxi_type in ("yellow", "green", "fhv"):
         records = full_run.records(f"{taxi_type}_trips")
         per_file = Counter(record["source_file"] for record in records)
-        assert per_file == {f"{taxi_type}_tripdata_2021-01.parquet": ROWS, f"{taxi_type}_tripdata_2021-02.parquet": ROWS}
+        assert per_file == {
+            f"{taxi_type}_tripdata_2021-01.parquet": ROWS,
+            f"{taxi_type}_tripdata_2021-02.parquet": ROWS,
+        }
         for name, count in per_file.items():
             rows = [r["source_row"] for r in records if r["source_file"] == name]
             assert sorted(rows) == list(range(1, count + 1))
@@ -106,7 +109,8 @@ def test_datetimes_are_rfc3339_utc(full_run: Run) -> None:
     for record in full_run.records("green_trips")[:200]:
         for column in ("lpep_pickup_datetime", "lpep_dropoff_datetime"):
             value = record[column]
-            assert value.endswith("Z") and datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+            assert value.endswith("Z")
+            assert datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
 
 
 def test_course_data_keeps_missing_languages_as_null(full_run: Run, sample_dir: Path) -> None:
@@ -116,7 +120,8 @@ def test_course_data_keeps_missing_languages_as_null(full_run: Run, sample_dir: 
     missing = [c for c in courses if c["programming_language"] is None]
     assert 0 < len(missing) < len(courses)
     assert all(c["title"] for c in courses)
-    assert any("," in (c["description"] or "") for c in courses) and '"' in source_lines
+    assert any("," in (c["description"] or "") for c in courses)
+    assert '"' in source_lines
 
 
 def test_final_state_marks_every_trip_file_complete(full_run: Run) -> None:

@@ -44,7 +44,9 @@ def reference(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFact
     from tests.support.singer_process import run_connector
 
     work = tmp_path_factory.mktemp("reference")
-    run = run_connector("tap-nyc-taxi", "--config", write_json(work / "c.json", {**full_config, "state_every_rows": 250}))
+    run = run_connector(
+        "tap-nyc-taxi", "--config", write_json(work / "c.json", {**full_config, "state_every_rows": 250})
+    )
     assert run.returncode == 0, run.stderr
     return run
 
@@ -63,7 +65,9 @@ def test_resuming_from_any_state_completes_the_output_exactly(
 
 
 def test_repeated_kills_lose_and_duplicate_nothing(full_config: dict[str, Any], tmp_path: Path) -> None:
-    config = write_json(tmp_path / "c.json", {**full_config, "state_every_rows": 100, "cache_dir": str(tmp_path / "cache")})
+    config = write_json(
+        tmp_path / "c.json", {**full_config, "state_every_rows": 100, "cache_dir": str(tmp_path / "cache")}
+    )
     rng = random.Random(3)
     kept: list[dict[str, Any]] = []
     state: dict[str, Any] | None = None
@@ -91,11 +95,18 @@ def test_repeated_kills_lose_and_duplicate_nothing(full_config: dict[str, Any], 
         assert code == -signal.SIGKILL
     keys = _trip_keys(kept)
     assert [k for k, n in Counter(keys).items() if n > 1] == []
-    expected = {(f"{t}_trips", f"{t}_tripdata_2021-0{m}.parquet", row) for t in ("yellow", "green", "fhv") for m in (1, 2) for row in range(1, 1501)}
+    expected = {
+        (f"{t}_trips", f"{t}_tripdata_2021-0{m}.parquet", row)
+        for t in ("yellow", "green", "fhv")
+        for m in (1, 2)
+        for row in range(1, 1501)
+    }
     assert set(keys) == expected
 
 
-def test_a_changed_file_is_read_again_from_the_start(tmp_path: Path, run_tap: Callable[..., Run], sample_dir: Path) -> None:
+def test_a_changed_file_is_read_again_from_the_start(
+    tmp_path: Path, run_tap: Callable[..., Run], sample_dir: Path
+) -> None:
     source = tmp_path / "trips"
     source.mkdir()
     for month in ("2021-01", "2021-02"):
@@ -110,10 +121,15 @@ def test_a_changed_file_is_read_again_from_the_start(tmp_path: Path, run_tap: Ca
     rows = [(r["source_file"], r["source_row"]) for r in changed.records("yellow_trips")]
     assert rows == [("yellow_tripdata_2021-02.parquet", n) for n in range(1, 351)]
     assert "changed since it was bookmarked" in changed.stderr
-    assert changed.states()[-1]["bookmarks"]["yellow_trips"]["files"]["yellow_tripdata_2021-02.parquet"]["rows_done"] == 350
+    assert (
+        changed.states()[-1]["bookmarks"]["yellow_trips"]["files"]["yellow_tripdata_2021-02.parquet"]["rows_done"]
+        == 350
+    )
 
 
-def test_full_table_in_the_catalog_ignores_bookmarks(full_config: dict[str, Any], run_tap: Callable[..., Run], reference: Run) -> None:
+def test_full_table_in_the_catalog_ignores_bookmarks(
+    full_config: dict[str, Any], run_tap: Callable[..., Run], reference: Run
+) -> None:
     catalog = run_tap(full_config, None, None, "--discover")
     entries = json.loads(catalog.stdout)["streams"]
     for entry in entries:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.bigquery_emulator import BigQueryEmulator
+from local_servers.bigquery_emulator import BigQueryEmulator
 from tests.targets.bigquery_backend import BigQueryBackend, bigquery_backend
 
 

@@ -94,8 +94,9 @@ class FaultProxy:
     def __enter__(self) -> FaultProxy:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
@@ -116,7 +117,7 @@ class FaultProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
             def do_GET(self) -> None:
@@ -162,7 +163,8 @@ class FaultProxy:
 
             def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
                 connection = http.client.HTTPConnection(
-                    proxy._upstream_host, proxy._upstream_port, timeout=_UPSTREAM_TIMEOUT_SECONDS)
+                    proxy._upstream_host, proxy._upstream_port, timeout=_UPSTREAM_TIMEOUT_SECONDS
+                )
                 try:
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
                     headers["Content-Length"] = str(len(body))
@@ -176,8 +178,16 @@ class FaultProxy:
 
             def _send_error(self, fault: Fault) -> None:
                 message = f"injected by the test proxy: {fault.reason}"
-                payload = json.dumps({"error": {"code": fault.status, "message": message, "status": "UNAVAILABLE",
-                                                "errors": [{"reason": fault.reason, "message": message}]}}).encode()
+                payload = json.dumps(
+                    {
+                        "error": {
+                            "code": fault.status,
+                            "message": message,
+                            "status": "UNAVAILABLE",
+                            "errors": [{"reason": fault.reason, "message": message}],
+                        }
+                    }
+                ).encode()
                 self.send_response(fault.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

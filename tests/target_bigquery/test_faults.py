@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.bigquery_emulator import BigQueryEmulator
-from tests.targets.bigquery_backend import BigQueryBackend
+from local_servers.bigquery_emulator import BigQueryEmulator
 from tests.target_bigquery.fault_proxy import Fault, FaultProxy
+from tests.targets.bigquery_backend import BigQueryBackend
 from tests.targets.singer_text import lines, record, schema_message, state, states
 
 UPLOAD = "/upload/bigquery/v2/"
@@ -32,9 +32,11 @@ def proxy(emulator: BigQueryEmulator) -> Iterator[FaultProxy]:
 def two_batches(stream: str = "trips", keys: list[str] | None = None) -> str:
     return lines(
         schema_message(stream, PROPERTIES, keys),
-        record(stream, {"id": 1, "fare": 7.08}), record(stream, {"id": 2, "fare": 12.5}),
+        record(stream, {"id": 1, "fare": 7.08}),
+        record(stream, {"id": 2, "fare": 12.5}),
         state({"batch": 1}),
-        record(stream, {"id": 3, "fare": 0.01}), record(stream, {"id": 4, "fare": 99.99}),
+        record(stream, {"id": 3, "fare": 0.01}),
+        record(stream, {"id": 4, "fare": 99.99}),
         state({"batch": 2}),
     )
 
@@ -44,10 +46,15 @@ def test_503_and_429_are_retried(target: BigQueryBackend, proxy: FaultProxy) -> 
     proxy.inject(Fault("POST", QUERY_JOBS, status=429, reason="rateLimitExceeded"))
     run = target.run(two_batches(keys=["id"]), api_endpoint=proxy.endpoint, batch_size_rows=2, retry_attempts=5)
     assert run.returncode == 0, run.stderr
-    assert len(proxy.outcomes("status 503")) == 2 and len(proxy.outcomes("status 429")) == 1
+    assert len(proxy.outcomes("status 503")) == 2
+    assert len(proxy.outcomes("status 429")) == 1
     assert "transient database error, retrying" in run.stderr
     assert sorted(target.rows("trips", ["id", "fare"])) == [
-        (1, Decimal("7.08")), (2, Decimal("12.5")), (3, Decimal("0.01")), (4, Decimal("99.99"))]
+        (1, Decimal("7.08")),
+        (2, Decimal("12.5")),
+        (3, Decimal("0.01")),
+        (4, Decimal("99.99")),
+    ]
     assert states(run) == [{"batch": 1}, {"batch": 2}]
 
 
@@ -67,8 +74,13 @@ def test_reset_connection_never_loads_a_batch_twice(target: BigQueryBackend, pro
 def test_lasting_503_fails_after_retries_with_state_of_last_commit(target: BigQueryBackend, proxy: FaultProxy) -> None:
     run_ok = target.run(two_batches(), api_endpoint=proxy.endpoint, batch_size_rows=2)
     assert run_ok.returncode == 0, run_ok.stderr
-    data = lines(schema_message("trips", PROPERTIES), record("trips", {"id": 5, "fare": 1}), state({"batch": 3}),
-                 record("trips", {"id": 6, "fare": 2}), state({"batch": 4}))
+    data = lines(
+        schema_message("trips", PROPERTIES),
+        record("trips", {"id": 5, "fare": 1}),
+        state({"batch": 3}),
+        record("trips", {"id": 6, "fare": 2}),
+        state({"batch": 4}),
+    )
     first_load = target.run(data, api_endpoint=proxy.endpoint, batch_size_rows=1, retry_attempts=2)
     assert first_load.returncode == 0
     proxy.inject(Fault("PUT", UPLOAD, status=503, times=100))
@@ -78,7 +90,8 @@ def test_lasting_503_fails_after_retries_with_state_of_last_commit(target: BigQu
     assert len(proxy.outcomes("status 503")) == 2
     [line] = run.error_lines()
     assert line.startswith(target.error_line("stream 'trips': lines 2-2: database unavailable after 2 attempts: "))
-    assert "503" in line and "injected by the test proxy" in line
+    assert "503" in line
+    assert "injected by the test proxy" in line
     assert target.count("trips") == 6
 
 
@@ -89,5 +102,6 @@ def test_403_fails_at_once_with_the_api_message(target: BigQueryBackend, proxy: 
     assert len(proxy.outcomes("status 403")) == 1
     assert states(run) == []
     assert run.error_lines() == [
-        "target-bigquery-lite: error: stream 'trips': lines 2-3: BigQuery 403: injected by the test proxy: accessDenied"]
+        "target-bigquery-lite: error: stream 'trips': lines 2-3: BigQuery 403: injected by the test proxy: accessDenied"
+    ]
     assert target.count("trips") == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres_server import PostgresServer
+from local_servers.postgres_server import PostgresServer
 from tests.targets.bigquery_backend import BigQueryBackend
 from tests.targets.postgres_backend import postgres_backend
 from tests.targets.singer_text import states
@@ -26,8 +26,11 @@ KEYS = {"yellow_trips": ["source_file", "source_row"], "taxi_zones": ["LocationI
 @pytest.fixture(scope="module")
 def taxi_stream(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     data = tmp_path_factory.mktemp("taxi")
-    subprocess.run([BIN / "tap-nyc-taxi-sample", "--out", data, "--months", "2021-01", "--rows-per-month", "2000"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [BIN / "tap-nyc-taxi-sample", "--out", data, "--months", "2021-01", "--rows-per-month", "2000"],
+        check=True,
+        capture_output=True,
+    )
     config = data / "tap.json"
     config.write_text(json.dumps({"source": str(data), "zone_lookup": str(data / "taxi_zone_lookup.csv")}))
     return subprocess.run([BIN / "tap-nyc-taxi", "--config", config], check=True, capture_output=True).stdout
@@ -42,7 +45,8 @@ def test_taxi_streams_land_as_in_postgres(
     with postgres_backend(pg_server, tmp_path / "pg") as postgres:
         pg_run = postgres.run(taxi_stream, batch_size_rows=700)
         assert pg_run.returncode == 0, pg_run.stderr
-        assert states(bq_run) == states(pg_run) and states(bq_run)
+        assert states(bq_run) == states(pg_run)
+        assert states(bq_run)
         for stream, keys in KEYS.items():
             columns = list(target.column_types(stream))
             assert set(columns) == set(postgres.column_types(stream))

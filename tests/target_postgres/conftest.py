@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres_server import PostgresServer
+from local_servers.postgres_server import PostgresServer
 from tests.targets.postgres_backend import PostgresBackend, postgres_backend
 from tests.targets.singer_text import lines, record, schema_message, state, states
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.support.postgres_server import PostgresServer
+from local_servers.postgres_server import PostgresServer
 from tests.target_postgres.conftest import Target, lines, record, schema_message, state, states
 
 PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}

@@ -7,16 +7,17 @@ import io
 import numpy as np
 import pyarrow as pa
 import pytest
+
 from singer_lite_core.errors import InputError
-from singer_lite_core.target.dedupe import last_per_key
-from singer_lite_core.target.logical_types import LogicalType as L
-from singer_lite_core.target.logical_types import join, logical_type
-from singer_lite_core.target.messages import ControlMessage, RecordLines, read_messages
-from singer_lite_core.target.state_ledger import StateLedger
+from singer_lite_core.target_driver.dedupe import last_per_key
+from singer_lite_core.target_driver.logical_types import LogicalType as L
+from singer_lite_core.target_driver.logical_types import join, logical_type
+from singer_lite_core.target_driver.messages import ControlMessage, RecordLines, read_messages
+from singer_lite_core.target_driver.state_ledger import StateLedger
 
 
 def framed(text: bytes, monkeypatch: pytest.MonkeyPatch, read_size: int) -> list[object]:
-    monkeypatch.setattr("singer_lite_core.target.messages.READ_SIZE", read_size)
+    monkeypatch.setattr("singer_lite_core.target_driver.messages.READ_SIZE", read_size)
     return list(read_messages(io.BytesIO(text)))
 
 

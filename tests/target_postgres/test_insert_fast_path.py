@@ -13,7 +13,11 @@ PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
 
 
 def _stream(rows: list[tuple[int, str]]) -> str:
-    return lines(schema_message("people", PROPS, ["id"]), *(record("people", {"id": i, "name": n}) for i, n in rows), state({"n": len(rows)}))
+    return lines(
+        schema_message("people", PROPS, ["id"]),
+        *(record("people", {"id": i, "name": n}) for i, n in rows),
+        state({"n": len(rows)}),
+    )
 
 
 def test_a_batch_meeting_an_existing_key_midway_is_upserted_whole(target: Target) -> None:
@@ -23,7 +27,11 @@ def test_a_batch_meeting_an_existing_key_midway_is_upserted_whole(target: Target
     second = target.run(_stream(mixed), batch_size_rows=1000)
     assert second.returncode == 0, second.stderr
     assert target.query("SELECT count(*), count(DISTINCT id) FROM people") == [(150, 150)]
-    assert target.query("SELECT name, count(*) FROM people GROUP BY name ORDER BY name") == [("new", 50), ("old", 94), ("updated", 6)]
+    assert target.query("SELECT name, count(*) FROM people GROUP BY name ORDER BY name") == [
+        ("new", 50),
+        ("old", 94),
+        ("updated", 6),
+    ]
 
 
 def test_updates_after_inserts_in_one_run_land(target: Target) -> None:

@@ -121,13 +121,16 @@ def test_identifiers_reserved_mixed_case_special_and_long(target: Target) -> Non
         run = target.run(data)
         assert run.returncode == 0, run.stderr
     [table] = target.tables()
-    assert len(table.encode()) <= 63 and table.startswith("Order")
+    assert len(table.encode()) <= 63
+    assert table.startswith("Order")
     columns = target.pg_types(table)
-    assert len(columns) == 7 and all(len(c.encode()) <= 63 for c in columns)
+    assert len(columns) == 7
+    assert all(len(c.encode()) <= 63 for c in columns)
     assert {"select", "MixedCase", "mixedcase", 'we"ird col;--', "ünïcødé"} <= set(columns)
     longs = sorted(c for c in columns if c.startswith("aaaa"))
     rows = target.query(f'SELECT "{longs[0]}", "{longs[1]}", "MixedCase", "mixedcase" FROM "{table}"')
-    assert sorted(rows[0][:2]) == [1, 2] and rows[0][2:] == ("M", "m")
+    assert sorted(rows[0][:2]) == [1, 2]
+    assert rows[0][2:] == ("M", "m")
     assert target.primary_key(table) == ["select"]
 
 

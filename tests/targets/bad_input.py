@@ -15,7 +15,6 @@ from tests.support.singer_process import Run
 from tests.targets.backend import Backend
 from tests.targets.singer_text import lines, record, schema_message, state, states
 
-
 # Not "yesterday": PostgreSQL reads that as a date.
 BAD_TIMESTAMP = "yesterday-ish"
 
@@ -70,29 +69,74 @@ def _large_block_with_a_malformed_line() -> str:
 
 
 SHARED_BAD_INPUT: tuple[BadInput, ...] = (
-    BadInput("malformed_json", lines(schema_message("s", _TS), record("s", {"id": 1}))
-             + '{"type": "RECORD", "stream": "s", "rec\n', "stream 's': line 3: malformed JSON...", stream="s"),
-    BadInput("malformed_json_inside_a_large_block", _large_block_with_a_malformed_line(),
-             "stream 't': line 41236: malformed JSON...", stream="t"),
+    BadInput(
+        "malformed_json",
+        lines(schema_message("s", _TS), record("s", {"id": 1})) + '{"type": "RECORD", "stream": "s", "rec\n',
+        "stream 's': line 3: malformed JSON...",
+        stream="s",
+    ),
+    BadInput(
+        "malformed_json_inside_a_large_block",
+        _large_block_with_a_malformed_line(),
+        "stream 't': line 41236: malformed JSON...",
+        stream="t",
+    ),
     BadInput("not_a_singer_message", "[1, 2]\n", 'line 1: not a Singer message (a JSON object with a "type")'),
-    BadInput("unknown_message_type", lines(schema_message("s", _TS), {"type": "BOGUS", "stream": "s"}),
-             "line 2: unsupported Singer message type 'BOGUS'"),
-    BadInput("unknown_message_type_first", lines({"type": "BATCH", "stream": "t"}),
-             "line 1: unsupported Singer message type 'BATCH'"),
-    BadInput("string_for_integer", lines(schema_message("s", _TS)) + lines(record("s", {"id": "abc"})),
-             "stream 's': line 2: column 'id': expected an integer, got \"abc\"", stream="s"),
-    BadInput("wrong_type_after_good_records",
-             lines(schema_message("t", _PROPS, ["id"]), record("t", {"id": 1, "name": "a"}),
-                   record("t", {"id": 2, "name": 5}), record("t", {"id": "x"})),
-             "stream 't': line 4: column 'id': expected an integer, got \"x\"", stream="t"),
-    BadInput("bad_date_time_after_a_commit",
-             lines(schema_message("s", _TS), record("s", {"id": 1, "ts": "2021-01-06T01:57:45Z"}), state(1),
-                   record("s", {"id": 2, "ts": BAD_TIMESTAMP}), state(2)),
-             "stream 's': line 4: column 'ts': {bad_timestamp}", {"batch_size_rows": 1}, [1], "s", 1),
-    BadInput("bad_date_time_in_the_first_batch",
-             lines(schema_message("s", _TS, ["id"]), record("s", {"id": 1, "ts": "2021-01-01T00:00:00Z"}),
-                   record("s", {"id": 2, "ts": BAD_TIMESTAMP})),
-             "stream 's': line 3: column 'ts': {bad_timestamp}", stream="s"),
-    BadInput("activate_version_before_schema", lines({"type": "ACTIVATE_VERSION", "stream": "t", "version": 1}),
-             "stream 't': line 1: ACTIVATE_VERSION before the stream's SCHEMA"),
+    BadInput(
+        "unknown_message_type",
+        lines(schema_message("s", _TS), {"type": "BOGUS", "stream": "s"}),
+        "line 2: unsupported Singer message type 'BOGUS'",
+    ),
+    BadInput(
+        "unknown_message_type_first",
+        lines({"type": "BATCH", "stream": "t"}),
+        "line 1: unsupported Singer message type 'BATCH'",
+    ),
+    BadInput(
+        "string_for_integer",
+        lines(schema_message("s", _TS)) + lines(record("s", {"id": "abc"})),
+        "stream 's': line 2: column 'id': expected an integer, got \"abc\"",
+        stream="s",
+    ),
+    BadInput(
+        "wrong_type_after_good_records",
+        lines(
+            schema_message("t", _PROPS, ["id"]),
+            record("t", {"id": 1, "name": "a"}),
+            record("t", {"id": 2, "name": 5}),
+            record("t", {"id": "x"}),
+        ),
+        "stream 't': line 4: column 'id': expected an integer, got \"x\"",
+        stream="t",
+    ),
+    BadInput(
+        "bad_date_time_after_a_commit",
+        lines(
+            schema_message("s", _TS),
+            record("s", {"id": 1, "ts": "2021-01-06T01:57:45Z"}),
+            state(1),
+            record("s", {"id": 2, "ts": BAD_TIMESTAMP}),
+            state(2),
+        ),
+        "stream 's': line 4: column 'ts': {bad_timestamp}",
+        {"batch_size_rows": 1},
+        [1],
+        "s",
+        1,
+    ),
+    BadInput(
+        "bad_date_time_in_the_first_batch",
+        lines(
+            schema_message("s", _TS, ["id"]),
+            record("s", {"id": 1, "ts": "2021-01-01T00:00:00Z"}),
+            record("s", {"id": 2, "ts": BAD_TIMESTAMP}),
+        ),
+        "stream 's': line 3: column 'ts': {bad_timestamp}",
+        stream="s",
+    ),
+    BadInput(
+        "activate_version_before_schema",
+        lines({"type": "ACTIVATE_VERSION", "stream": "t", "version": 1}),
+        "stream 't': line 1: ACTIVATE_VERSION before the stream's SCHEMA",
+    ),
 )

@@ -12,9 +12,9 @@ from typing import Any
 from google.api_core import exceptions as api
 from google.cloud import bigquery
 
+from local_servers.bigquery_emulator import BigQueryEmulator
 from target_bigquery_lite.bq_types import logical_of
 from target_bigquery_lite.naming import table_name
-from tests.support.bigquery_emulator import BigQueryEmulator
 from tests.targets.backend import Backend
 
 # Port 9 (discard) has no API behind it, so every request is refused.
@@ -30,8 +30,13 @@ class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} i
 
     def config(self, **overrides: Any) -> dict[str, Any]:
         """Settings for the emulator; an override of None removes the setting."""
-        config = {"project": self.emulator.project, "dataset": self.dataset, "api_endpoint": self.emulator.endpoint,
-                  "retry_attempts": 3, **overrides}
+        config = {
+            "project": self.emulator.project,
+            "dataset": self.dataset,
+            "api_endpoint": self.emulator.endpoint,
+            "retry_attempts": 3,
+            **overrides,
+        }
         return {k: v for k, v in config.items() if v is not None}
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -47,8 +52,10 @@ class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} i
         return f"`{self.table_id(stream)}`"
 
     def column_types(self, stream: str) -> dict[str, str]:
-        return {f.name: (t.value if (t := logical_of(f.field_type)) else f.field_type)
-                for f in self.client.get_table(self.table_id(stream)).schema}
+        return {
+            f.name: (t.value if (t := logical_of(f.field_type)) else f.field_type)
+            for f in self.client.get_table(self.table_id(stream)).schema
+        }
 
     def bigquery_types(self, stream: str) -> dict[str, tuple[str, str]]:
         """Column -> (BigQuery type as the API reports it, mode)."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from local_servers.postgres_server import PostgresServer, fresh_schema
 from target_postgres_lite.identifiers import pg_name, quoted
 from target_postgres_lite.pg_types import logical_of
-from tests.support.postgres_server import PostgresServer, fresh_schema
 from tests.targets.backend import Backend
 
 # Port 9 (discard) has no PostgreSQL on it, so every connection is refused.

@@ -31,7 +31,7 @@ def record(stream: str, values: dict[str, Any], **envelope: Any) -> dict[str, An
 
 def raw_record(stream: str, record_text: str) -> str:
     """A RECORD line around record JSON as written, for numbers json.dumps cannot write (1e400, NaN)."""
-    return '{"type": "RECORD", "stream": "%s", "record": %s}\n' % (stream, record_text)
+    return f'{{"type": "RECORD", "stream": "{stream}", "record": {record_text}}}\n'
 
 
 def state(value: Any) -> dict[str, Any]:

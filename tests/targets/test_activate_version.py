@@ -17,9 +17,13 @@ def version_sync(version: int, ids: list[int]) -> str:
 
 
 def versions_in_one_run(stream: str) -> str:
-    return lines(schema_message(stream, {"id": {"type": "integer"}}),
-                 *[record(stream, {"id": i}, version=1) for i in (1, 2)], activate_version(stream, 1),
-                 record(stream, {"id": 1}, version=2), activate_version(stream, 2))
+    return lines(
+        schema_message(stream, {"id": {"type": "integer"}}),
+        *[record(stream, {"id": i}, version=1) for i in (1, 2)],
+        activate_version(stream, 1),
+        record(stream, {"id": 1}, version=2),
+        activate_version(stream, 2),
+    )
 
 
 def test_soft_delete_marks_rows_missing_from_the_new_version(backend: Backend) -> None:
@@ -28,7 +32,10 @@ def test_soft_delete_marks_rows_missing_from_the_new_version(backend: Backend) -
     assert run.returncode == 0, run.stderr
     rows = backend.rows("t", ["id", "v", "_sdc_table_version", "_sdc_deleted_at"], order_by="id")
     assert [(i, v, version, deleted is not None) for i, v, version, deleted in rows] == [
-        (1, "v1", 1, True), (2, "v2", 2, False), (3, "v2", 2, False)]
+        (1, "v1", 1, True),
+        (2, "v2", 2, False),
+        (3, "v2", 2, False),
+    ]
 
 
 def test_hard_delete_removes_rows_missing_from_the_new_version(backend: Backend) -> None:

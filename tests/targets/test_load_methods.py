@@ -77,14 +77,17 @@ def test_failed_overwrite_keeps_the_old_rows(backend: Backend) -> None:
     props = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}
     old = [record("o", {"id": i, "ts": "2020-01-01T00:00:00Z"}) for i in (1, 2, 3)]
     assert backend.run(lines(schema_message("o", props), *old)).returncode == 0
-    failed = backend.run(lines(schema_message("o", props), record("o", {"id": 9, "ts": BAD_TIMESTAMP})),
-                         load_method="overwrite")
+    failed = backend.run(
+        lines(schema_message("o", props), record("o", {"id": 9, "ts": BAD_TIMESTAMP})), load_method="overwrite"
+    )
     assert failed.returncode != 0
     assert_one_error_line(backend, failed, "stream 'o': line 2: column 'ts': {bad_timestamp}")
     assert backend.count("o") == 3
-    run = backend.run(lines(schema_message("o", props), *[record("o", {"id": i, "ts": "2021-01-01T00:00:00Z"})
-                                                          for i in (7, 8)]),
-                      load_method="overwrite", batch_size_rows=1)
+    run = backend.run(
+        lines(schema_message("o", props), *[record("o", {"id": i, "ts": "2021-01-01T00:00:00Z"}) for i in (7, 8)]),
+        load_method="overwrite",
+        batch_size_rows=1,
+    )
     assert run.returncode == 0, run.stderr
     assert backend.rows("o", ["id"], order_by="id") == [(7,), (8,)]
 

@@ -20,8 +20,10 @@ def secret() -> str:
 def test_secrets_never_printed(backend: Backend, secret: str) -> None:
     settings = {**backend.secret_settings(secret), "retry_attempts": 1}
     config = backend.write_config(**settings)
-    abouts = [run_connector(backend.program, "--about", "--format", form, "--config", config, singer_output=False)
-              for form in ("json", "markdown")]
+    abouts = [
+        run_connector(backend.program, "--about", "--format", form, "--config", config, singer_output=False)
+        for form in ("json", "markdown")
+    ]
     data = lines(schema_message("t", {"id": {"type": "integer"}}), record("t", {"id": 1}))
     run = backend.run(data, env={"LOG_LEVEL": "DEBUG"}, **settings)
     assert all(about.returncode == 0 for about in abouts)

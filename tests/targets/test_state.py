@@ -26,7 +26,8 @@ def test_states_released_in_order_under_interleaved_streams(backend: Backend) ->
     run = backend.run(interleaved(50), batch_size_rows=7)
     assert run.returncode == 0, run.stderr
     emitted = [s["bookmarks"]["a"] for s in states(run)]
-    assert emitted == sorted(emitted) and len(set(emitted)) == len(emitted)
+    assert emitted == sorted(emitted)
+    assert len(set(emitted)) == len(emitted)
     assert emitted[-1] == 50
     assert backend.count("a") == 50
     assert backend.count("b") == 50
@@ -103,7 +104,8 @@ def test_state_released_while_a_quiet_tap_keeps_stdin_open(backend: Backend) -> 
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    assert process.stdin is not None and process.stdout is not None
+    assert process.stdin is not None
+    assert process.stdout is not None
     process.stdin.write(lines(schema_message("a", {"id": INT}), record("a", {"id": 1}), state({"n": 1})).encode())
     process.stdin.flush()
     ready, _, _ = select.select([process.stdout], [], [], 60)

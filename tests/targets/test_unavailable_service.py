@@ -17,4 +17,5 @@ def test_unreachable_service_fails_after_retries_with_one_line(backend: Backend)
     assert run.stderr.count("transient database error, retrying") == 1
     [line] = run.error_lines()
     assert line.startswith(backend.error_line("stream 't': line 1: database unavailable after 2 attempts: ")), line
-    assert "connection" in line.lower() and "internal error" not in line
+    assert "connection" in line.lower()
+    assert "internal error" not in line

@@ -13,8 +13,10 @@ NULLABLE_NUMBER = {"type": ["number", "null"]}
 
 def test_money_stays_exact(backend: Backend) -> None:
     values = [7.08, 12.38, 0.1, 1234567.89, -0.5, 0, 19.99]
-    data = lines(schema_message("t", {"k": {"type": "integer"}, "m": NULLABLE_NUMBER}),
-                 *(record("t", {"k": k, "m": v}) for k, v in enumerate(values)))
+    data = lines(
+        schema_message("t", {"k": {"type": "integer"}, "m": NULLABLE_NUMBER}),
+        *(record("t", {"k": k, "m": v}) for k, v in enumerate(values)),
+    )
     assert backend.run(data).returncode == 0
     assert [m for (m,) in backend.rows("t", ["m"], order_by="k")] == [Decimal(str(v)) for v in values]
 
@@ -50,7 +52,8 @@ def test_timestamps_with_offsets_and_z(backend: Backend) -> None:
     assert backend.run(data).returncode == 0
     expected = dt.datetime(2021, 1, 6, 1, 57, 45, tzinfo=dt.UTC)
     rows = [ts for (ts,) in backend.rows("t", ["ts"], order_by="k")]
-    assert rows[:4] == [expected] * 4 and rows[4] is None
+    assert rows[:4] == [expected] * 4
+    assert rows[4] is None
 
 
 def test_empty_string_is_not_null(backend: Backend) -> None:
@@ -91,10 +94,19 @@ def test_record_metadata_columns(backend: Backend) -> None:
     types = backend.column_types("t")
     assert types["_sdc_extracted_at"] == "timestamp"
     assert types["_sdc_sequence"] == "integer"
-    columns = ["id", "_sdc_extracted_at", "_sdc_table_version", "_sdc_deleted_at", "_sdc_received_at",
-               "_sdc_batched_at", "_sdc_sequence"]
-    rows = [(i, extracted, version, *(v is not None for v in stamps), sequence)
-            for i, extracted, version, *stamps, sequence in backend.rows("t", columns, order_by="id")]
+    columns = [
+        "id",
+        "_sdc_extracted_at",
+        "_sdc_table_version",
+        "_sdc_deleted_at",
+        "_sdc_received_at",
+        "_sdc_batched_at",
+        "_sdc_sequence",
+    ]
+    rows = [
+        (i, extracted, version, *(v is not None for v in stamps), sequence)
+        for i, extracted, version, *stamps, sequence in backend.rows("t", columns, order_by="id")
+    ]
     assert rows[0][:6] == (1, dt.datetime(2021, 2, 3, 4, 5, 6, tzinfo=dt.UTC), 7, False, True, True)
     assert rows[1][:6] == (2, None, None, True, True, True)
     assert rows[0][6] < rows[1][6]

@@ -21,7 +21,9 @@ def connector_argument_parser(
     parser.add_argument("--format", choices=("json", "markdown"), default="json", help="format of --about")
     parser.add_argument("--version", action="store_true", help="print the version, then exit")
     if role == "tap":
-        parser.add_argument("--state", metavar="FILE", help="resume from this STATE value (the last one a target echoed)")
+        parser.add_argument(
+            "--state", metavar="FILE", help="resume from this STATE value (the last one a target echoed)"
+        )
         parser.add_argument("--catalog", metavar="FILE", help="stream and property selection")
         parser.add_argument("--properties", metavar="FILE", help="legacy name of --catalog")
         parser.add_argument("--discover", action="store_true", help="print the catalog, then exit")

@@ -30,6 +30,47 @@ class InputError(ConnectorError):
     """Input data (a file, a message, a value) cannot be used."""
 
 
+class LoadError(Exception):
+    """A database refused a batch because of its data.
+
+    A loader knows the batch row, not the input line, so it raises this with
+    `row` (an index into Batch.table, when known); the target driver turns it
+    into an InputError that names the stream and input line.
+    """
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def where(
+    stream: str | None = None,
+    *,
+    line: int | None = None,
+    lines: tuple[int, int] | None = None,
+    source: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+) -> str:
+    """The one spelling of an error's location, for tap and targets alike:
+    `stream 'yellow_trips': yellow_tripdata_2021-02.csv row 150: column 'passenger_count'`,
+    `stream 'people': line 3`. Parts that are not given are left out."""
+    parts = []
+    if stream is not None:
+        parts.append(f"stream {stream!r}")
+    if line is not None:
+        parts.append(f"line {line}")
+    if lines is not None:
+        parts.append(f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}")
+    if source is not None:
+        parts.append(source if row is None else f"{source} row {row}")
+    elif row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column {column!r}")
+    return ": ".join(parts)
+
+
 def one_line(text: str) -> str:
     """Fold a message onto one line so that log scrapers see it whole."""
     return " ".join(str(text).split())
@@ -54,7 +95,7 @@ def run_main(program: str, entry: Callable[[], int | None]) -> NoReturn:
         _silence_stdout()
         _report(program, "stdout closed by the reader; stopping")
         code = EXIT_FAILURE
-    except Exception as error:  # noqa: BLE001 - the last line of defence must catch all
+    except Exception as error:
         log.debug("unexpected failure", exc_info=True)
         _report(program, f"internal error: {type(error).__name__}: {error}")
         code = EXIT_FAILURE

@@ -129,7 +129,5 @@ def _checked(setting: Setting, value: Any) -> Any:
         items = value if isinstance(value, list) else [value]
         wrong = [item for item in items if item not in setting.choices]
         if wrong:
-            raise ConfigError(
-                f"setting {setting.name!r} has {wrong[0]!r}; allowed: {', '.join(setting.choices)}"
-            )
+            raise ConfigError(f"setting {setting.name!r} has {wrong[0]!r}; allowed: {', '.join(setting.choices)}")
     return value

@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 
 from singer_lite_core.errors import ConfigError
-
 from tap_nyc_taxi.source_files import Fingerprint
 
 

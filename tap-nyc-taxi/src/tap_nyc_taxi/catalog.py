@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from singer_lite_core.errors import ConfigError
-
 from tap_nyc_taxi.streams import Replication, StreamSpec
 
 log = logging.getLogger(__name__)

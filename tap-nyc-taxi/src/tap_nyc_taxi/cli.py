@@ -11,8 +11,7 @@ from singer_lite_core.cli_args import connector_argument_parser
 from singer_lite_core.errors import ConfigError, run_main
 from singer_lite_core.logs import configure_logging
 from singer_lite_core.settings import redacted
-from singer_lite_core.singer_output import SingerWriter
-
+from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi import __version__
 from tap_nyc_taxi.bookmarks import Bookmarks, read_state
 from tap_nyc_taxi.catalog import default_selection, discover, read_catalog
@@ -35,7 +34,9 @@ def _run() -> int:
         print(f"{PROGRAM} {__version__}")
         return 0
     if args.about:
-        sys.stdout.write(render_about(about_document(PROGRAM, __version__, DESCRIPTION, CAPABILITIES, SETTINGS), args.format))
+        sys.stdout.write(
+            render_about(about_document(PROGRAM, __version__, DESCRIPTION, CAPABILITIES, SETTINGS), args.format)
+        )
         return 0
     log = configure_logging(PROGRAM)
     config = read_tap_config(args.config)

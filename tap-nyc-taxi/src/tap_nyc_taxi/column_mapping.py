@@ -17,7 +17,6 @@ import polars as pl
 import pyarrow as pa
 
 from singer_lite_core.errors import InputError
-
 from tap_nyc_taxi.streams import ColumnType
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,9 @@ class ColumnPlan:
         columns: list[pl.Series] = []
         if self._with_lineage:
             columns.append(pl.repeat(self._file, height, dtype=pl.String, eager=True).alias("source_file"))
-            columns.append(pl.int_range(first_row + 1, first_row + 1 + height, dtype=pl.Int64, eager=True).alias("source_row"))
+            columns.append(
+                pl.int_range(first_row + 1, first_row + 1 + height, dtype=pl.Int64, eager=True).alias("source_row")
+            )
         for name, kind in self._types.items():
             source_name = self._sources.get(name)
             if source_name is None:
@@ -107,10 +108,14 @@ class ColumnPlan:
             index = int(bad.arg_true()[0])
             self._fail(first_row + index, series.name, f"cannot read {series[index]!r} as {kind}")
         if target in self._required and converted.null_count():
-            self._fail(first_row + int(converted.is_null().arg_true()[0]), series.name, "is empty but the stream key needs it")
+            self._fail(
+                first_row + int(converted.is_null().arg_true()[0]), series.name, "is empty but the stream key needs it"
+            )
         if kind == "number" and series.name not in self._nan_reported and converted.is_nan().any():
             self._nan_reported.add(series.name)
-            log.warning("%s: %s column %s holds NaN; emitting null (JSON has no NaN)", self._stream, self._file, series.name)
+            log.warning(
+                "%s: %s column %s holds NaN; emitting null (JSON has no NaN)", self._stream, self._file, series.name
+            )
         return converted
 
     def _fail(self, row_index: int, column: str, problem: str) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting, load_config
-
 from tap_nyc_taxi.months import Month, this_month
 
 ENV_PREFIX = "TAP_NYC_TAXI"
@@ -17,21 +16,46 @@ TLC_ZONE_LOOKUP = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.c
 TAXI_TYPES = ("yellow", "green", "fhv")
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("source", "string", "Where the TLC-named trip files are: a local directory, a glob, one file, or an http(s) base URL.", TLC_TRIP_DATA),
+    Setting(
+        "source",
+        "string",
+        "Where the TLC-named trip files are: a local directory, a glob, one file, or an http(s) base URL.",
+        TLC_TRIP_DATA,
+    ),
     Setting("taxi_types", "array", "Trip streams to read, of yellow, green and fhv.", ["yellow"], choices=TAXI_TYPES),
-    Setting("start_month", "string", "First month to read (YYYY-MM). Required for an http(s) source; for local files, defaults to all found."),
-    Setting("end_month", "string", "Last month to read (YYYY-MM); defaults to the current month. Months not published yet end the stream cleanly."),
+    Setting(
+        "start_month",
+        "string",
+        "First month to read (YYYY-MM). Required for an http(s) source; for local files, defaults to all found.",
+    ),
+    Setting(
+        "end_month",
+        "string",
+        "Last month to read (YYYY-MM); defaults to the current month. Months not published yet end the stream cleanly.",
+    ),
     Setting("zone_lookup", "string", "Path or URL of the taxi zone lookup CSV.", TLC_ZONE_LOOKUP),
     Setting("courses", "string", "Path or URL of courses.csv (course_id, title, description, programming_language)."),
     Setting("ratings", "string", "Path or URL of ratings.csv (user_id, course_id, rating)."),
-    Setting("course_rating_database", "string", "SQLAlchemy or libpq URL of a database with tables courses and rating; used for any of the two CSVs not given.", secret=True),
+    Setting(
+        "course_rating_database",
+        "string",
+        "SQLAlchemy or libpq URL of a database with tables courses and rating; used for any of the two CSVs not given.",
+        secret=True,
+    ),
     Setting("cache_dir", "string", "Where downloaded files are kept between runs.", "~/.cache/tap-nyc-taxi"),
     Setting("state_every_rows", "integer", "Emit a STATE at least every this many records.", 100_000),
     Setting("batch_rows", "integer", "Rows read and encoded per batch; memory grows with it.", 65_536),
-    Setting("http_retries", "integer", "Attempts for a download that fails transiently (connection reset, 429, 5xx).", 5),
+    Setting(
+        "http_retries", "integer", "Attempts for a download that fails transiently (connection reset, 429, 5xx).", 5
+    ),
     Setting("http_backoff_seconds", "number", "First wait between download attempts; doubles each time.", 1.0),
     Setting("http_timeout_seconds", "number", "Connect and read timeout of one HTTP request.", 60.0),
-    Setting("ignore_unknown_columns", "boolean", "Drop source columns the stream schema does not know (logged) instead of failing.", False),
+    Setting(
+        "ignore_unknown_columns",
+        "boolean",
+        "Drop source columns the stream schema does not know (logged) instead of failing.",
+        False,
+    ),
 )
 
 

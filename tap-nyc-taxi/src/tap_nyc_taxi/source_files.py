@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from singer_lite_core.errors import InputError
-
 from tap_nyc_taxi.http_fetch import HttpFetcher, RemoteVersion
 
 

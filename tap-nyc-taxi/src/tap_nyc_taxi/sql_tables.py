@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from singer_lite_core.errors import ConfigError, InputError
-
 from tap_nyc_taxi.table_readers import rows_from
 
 

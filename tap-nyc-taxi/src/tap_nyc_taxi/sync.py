@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable
 
 from singer_lite_core.errors import InputError
-from singer_lite_core.singer_output import SingerWriter
-
+from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
 from tap_nyc_taxi.catalog import Selection
 from tap_nyc_taxi.column_mapping import ColumnPlan
@@ -75,9 +74,11 @@ class Sync:
             start = self._start_row(stream, opened) if incremental else 0
             if start is None:
                 continue
+
             def advance(rows_done: int, complete: bool, opened: OpenedFile = opened) -> None:
                 self._bookmarks.advance(stream, opened.source.name, opened.fingerprint, rows_done, complete)
                 self._writer.state(self._bookmarks.value())
+
             reader = open_table(opened.local_path(self._fetcher), source.name, self._config.batch_rows)
             self._emit(selection, reader, start, with_lineage=True, after_batch=advance if incremental else None)
 
@@ -146,9 +147,19 @@ class Sync:
         if after_batch is not None:
             after_batch(rows_done, True)
         elapsed = time.monotonic() - started
-        log.info("%s: %s: %d records in %.1f s (%.0f/s)", spec.name, reader.name, emitted, elapsed, emitted / max(elapsed, 1e-9))
+        log.info(
+            "%s: %s: %d records in %.1f s (%.0f/s)",
+            spec.name,
+            reader.name,
+            emitted,
+            elapsed,
+            emitted / max(elapsed, 1e-9),
+        )
 
 
 def _bookmark_keys(selection: Selection) -> tuple[str, ...]:
-    return (selection.spec.replication_key,) if selection.replication == "INCREMENTAL" and selection.spec.replication_key else ()
-
+    return (
+        (selection.spec.replication_key,)
+        if selection.replication == "INCREMENTAL" and selection.spec.replication_key
+        else ()
+    )

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 from singer_lite_core.errors import ConfigError
-
 from tap_nyc_taxi.months import Month, months_between
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import SourceFile

@@ -17,19 +17,35 @@ BQ_SETTINGS: tuple[Setting, ...] = (
     Setting("project", "string", "Google Cloud project that owns the dataset and runs the jobs.", required=True),
     Setting("dataset", "string", "Dataset the stream tables go to; created if missing.", required=True),
     Setting("location", "string", "Location of the dataset and its jobs (US, EU, europe-west1, ...).", "US"),
-    Setting("credentials_path", "string",
-            "Path of a service-account JSON key file (the path is logged, never the key); "
-            "unset means Application Default Credentials."),
-    Setting("api_endpoint", "string",
-            "Base URL of a BigQuery-compatible API (a local emulator); anonymous credentials are then used."),
-    Setting("partition_by", "object",
-            'Per stream, a TIMESTAMP or DATE property to partition its table by day, e.g. '
-            '{"yellow_trips": "tpep_pickup_datetime"}; applied when the table is created.'),
-    Setting("cluster_by", "object",
-            'Per stream, up to four properties to cluster its table by, e.g. {"yellow_trips": ["VendorID"]}; '
-            "applied when the table is created."),
-    Setting("job_timeout_seconds", "integer",
-            "A load, MERGE or DDL job running longer than this is cancelled and the run fails.", 3600),
+    Setting(
+        "credentials_path",
+        "string",
+        "Path of a service-account JSON key file (the path is logged, never the key); "
+        "unset means Application Default Credentials.",
+    ),
+    Setting(
+        "api_endpoint",
+        "string",
+        "Base URL of a BigQuery-compatible API (a local emulator); anonymous credentials are then used.",
+    ),
+    Setting(
+        "partition_by",
+        "object",
+        "Per stream, a TIMESTAMP or DATE property to partition its table by day, e.g. "
+        '{"yellow_trips": "tpep_pickup_datetime"}; applied when the table is created.',
+    ),
+    Setting(
+        "cluster_by",
+        "object",
+        'Per stream, up to four properties to cluster its table by, e.g. {"yellow_trips": ["VendorID"]}; '
+        "applied when the table is created.",
+    ),
+    Setting(
+        "job_timeout_seconds",
+        "integer",
+        "A load, MERGE or DDL job running longer than this is cancelled and the run fails.",
+        3600,
+    ),
 )
 
 
@@ -57,6 +73,7 @@ def table_layouts(config: Mapping[str, Any]) -> dict[str, TableLayout]:
             raise ConfigError(f"setting 'cluster_by' for stream {stream!r} must be a list of property names")
         if len(cluster) > MAX_CLUSTER_COLUMNS:
             raise ConfigError(
-                f"setting 'cluster_by' for stream {stream!r} lists more than {MAX_CLUSTER_COLUMNS} properties")
+                f"setting 'cluster_by' for stream {stream!r} lists more than {MAX_CLUSTER_COLUMNS} properties"
+            )
         layouts[stream] = TableLayout(partition, tuple(cluster))
     return layouts

@@ -8,7 +8,7 @@ number_as_float), integers INT64 (NUMERIC/BIGNUMERIC once a value passes
 
 from __future__ import annotations
 
-from singer_lite_core.target.logical_types import LogicalType
+from singer_lite_core.target_driver.logical_types import LogicalType
 
 BQ_TYPES: dict[LogicalType, str] = {
     LogicalType.BOOLEAN: "BOOL",
@@ -25,7 +25,11 @@ BIGNUMERIC = "BIGNUMERIC"
 
 # The API reports legacy names for some types (INTEGER, FLOAT, BOOLEAN).
 _STANDARD = {
-    "INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "BIGDECIMAL": "BIGNUMERIC", "DECIMAL": "NUMERIC",
+    "INTEGER": "INT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "BIGDECIMAL": "BIGNUMERIC",
+    "DECIMAL": "NUMERIC",
 }
 
 _FROM_BQ: dict[str, LogicalType] = {

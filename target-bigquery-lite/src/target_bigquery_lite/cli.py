@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from singer_lite_core.target.cli import target_main
+from singer_lite_core.target_driver.cli import target_main
 from target_bigquery_lite import __version__
 from target_bigquery_lite.bq_settings import BQ_SETTINGS
 from target_bigquery_lite.loader import BigQueryLoader

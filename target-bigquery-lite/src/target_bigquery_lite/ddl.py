@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from google.api_core import exceptions as api
 from google.cloud import bigquery
 
-from singer_lite_core.target.load_error import LoadError
-from singer_lite_core.target.logical_types import join
-from singer_lite_core.target.stream_schema import Column, StreamSchema
+from singer_lite_core.errors import LoadError
+from singer_lite_core.target_driver.logical_types import join
+from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
 from target_bigquery_lite import bq_types, sql
 from target_bigquery_lite.bq_settings import TableLayout
 from target_bigquery_lite.jobs import JobRunner
@@ -101,11 +101,15 @@ def _create(
     client: bigquery.Client, table_id: str, stream: StreamSchema, columns: Mapping[str, str], layout: TableLayout
 ) -> bigquery.Table:
     keys = {columns[k] for k in stream.key_properties}
-    table = bigquery.Table(table_id, schema=[
-        bigquery.SchemaField(
-            columns[c.name], bq_types.BQ_TYPES[c.type], mode=REQUIRED if columns[c.name] in keys else NULLABLE)
-        for c in stream.columns
-    ])
+    table = bigquery.Table(
+        table_id,
+        schema=[
+            bigquery.SchemaField(
+                columns[c.name], bq_types.BQ_TYPES[c.type], mode=REQUIRED if columns[c.name] in keys else NULLABLE
+            )
+            for c in stream.columns
+        ],
+    )
     types = {columns[c.name]: bq_types.BQ_TYPES[c.type] for c in stream.columns}
     if layout.partition_by is not None:
         field = _layout_column(columns, layout.partition_by, "partition_by", stream.stream)
@@ -124,5 +128,6 @@ def _layout_column(columns: Mapping[str, str], prop: str, setting: str, stream: 
 
 
 def relaxed(field: bigquery.SchemaField) -> bigquery.SchemaField:
-    return bigquery.SchemaField(field.name, field.field_type, mode=NULLABLE, description=field.description,
-                                fields=field.fields)
+    return bigquery.SchemaField(
+        field.name, field.field_type, mode=NULLABLE, description=field.description, fields=field.fields
+    )

@@ -22,15 +22,25 @@ from google.api_core import exceptions as api
 from google.auth.exceptions import TransportError
 from google.cloud import bigquery
 
-from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.errors import LoadError
 
 log = logging.getLogger(__name__)
 
-_TRANSIENT_API = (api.TooManyRequests, api.InternalServerError, api.BadGateway,
-                  api.ServiceUnavailable, api.GatewayTimeout)
+_TRANSIENT_API = (
+    api.TooManyRequests,
+    api.InternalServerError,
+    api.BadGateway,
+    api.ServiceUnavailable,
+    api.GatewayTimeout,
+)
 _TRANSIENT_REASONS = {"backendError", "internalError", "rateLimitExceeded", "jobBackendError", "jobInternalError"}
-_TRANSIENT_NETWORK = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                      requests.exceptions.Timeout, TransportError, ConnectionError)
+_TRANSIENT_NETWORK = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.Timeout,
+    TransportError,
+    ConnectionError,
+)
 MAX_FRESH_IDS = 5
 
 Job = bigquery.LoadJob | bigquery.QueryJob
@@ -55,7 +65,8 @@ class JobRunner:
         def submit(job_id: str) -> bigquery.LoadJob:
             data.seek(0)
             return self._client.load_table_from_file(
-                data, destination, job_config=config, job_id=job_id, num_retries=0, timeout=self._timeout)
+                data, destination, job_config=config, job_id=job_id, num_retries=0, timeout=self._timeout
+            )
 
         config.job_timeout_ms = self._timeout * 1000
         return self._run(name, submit)
@@ -67,8 +78,9 @@ class JobRunner:
         config = bigquery.QueryJobConfig(job_timeout_ms=self._timeout * 1000)
 
         def submit(job_id: str) -> bigquery.QueryJob:
-            return self._client.query(sql, job_config=config, job_id=job_id, retry=None, job_retry=None,
-                                      timeout=self._timeout)
+            return self._client.query(
+                sql, job_config=config, job_id=job_id, retry=None, job_retry=None, timeout=self._timeout
+            )
 
         return self._run(name, submit)
 

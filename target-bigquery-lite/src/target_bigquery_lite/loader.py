@@ -20,12 +20,12 @@ from typing import Any
 
 from google.cloud import bigquery
 
-from singer_lite_core.target import metadata_columns as meta
-from singer_lite_core.target.loader import Batch
-from singer_lite_core.target.stream_schema import StreamSchema
+from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.loader import Batch
+from singer_lite_core.target_driver.stream_schema import StreamSchema
 from target_bigquery_lite import ddl, sql
-from target_bigquery_lite.bq_types import standard
 from target_bigquery_lite.bq_settings import TableLayout, table_layouts
+from target_bigquery_lite.bq_types import standard
 from target_bigquery_lite.client import make_client
 from target_bigquery_lite.jobs import JobRunner, is_transient
 from target_bigquery_lite.naming import column_names, table_name
@@ -71,12 +71,20 @@ class BigQueryLoader:
         columns = column_names(schema.names)
         name = table_name(schema.stream)
         effective, table = ddl.ensure_table(
-            self._client, self._jobs, f"{self._dataset}.{name}", schema, columns,
-            self._layouts.get(schema.stream, TableLayout()))
+            self._client,
+            self._jobs,
+            f"{self._dataset}.{name}",
+            schema,
+            columns,
+            self._layouts.get(schema.stream, TableLayout()),
+        )
         digest = hashlib.sha256(schema.stream.encode()).hexdigest()[:8]
         self._tables[schema.stream] = _Table(
-            table, columns, tuple(columns[k] for k in schema.key_properties),
-            job_prefix=digest, stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{digest}",
+            table,
+            columns,
+            tuple(columns[k] for k in schema.key_properties),
+            job_prefix=digest,
+            stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{digest}",
         )
         return effective
 
@@ -90,8 +98,9 @@ class BigQueryLoader:
             self._jobs.load(data, target.path, self._load_config(target.table.schema), f"{name}_append")
             return
         self._stage(target)
-        self._jobs.load(data, target.stage_id, self._load_config(_nullable(target.table.schema), truncate=True),
-                        f"{name}_stage")
+        self._jobs.load(
+            data, target.stage_id, self._load_config(_nullable(target.table.schema), truncate=True), f"{name}_stage"
+        )
         if batch.replace_table:
             select = f"SELECT * FROM {sql.quoted(target.stage_id)}"
             self._jobs.query(sql.replace_table(target.table, select), f"{name}_swap")
@@ -102,8 +111,11 @@ class BigQueryLoader:
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         target = self._tables[schema.stream]
-        self._jobs.query(sql.retire_versions(
-            target.path, target.column(meta.TABLE_VERSION), target.column(meta.DELETED_AT), version, hard_delete))
+        self._jobs.query(
+            sql.retire_versions(
+                target.path, target.column(meta.TABLE_VERSION), target.column(meta.DELETED_AT), version, hard_delete
+            )
+        )
 
     def is_transient(self, error: BaseException) -> bool:
         return is_transient(error)
@@ -123,8 +135,9 @@ class BigQueryLoader:
         BIGNUMERIC first when the batch holds values only BIGNUMERIC can take."""
         while True:
             by_column = {target.column(p).lower(): p for p in batch.table.column_names}
-            columns = [FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower()))
-                       for f in target.table.schema]
+            columns = [
+                FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in target.table.schema
+            ]
             try:
                 return parquet_file(batch.table, columns)
             except NeedsBignumeric as need:
@@ -144,7 +157,8 @@ class BigQueryLoader:
         return bigquery.LoadJobConfig(
             source_format=bigquery.SourceFormat.PARQUET,
             schema=schema,
-            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE if truncate
+            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE
+            if truncate
             else bigquery.WriteDisposition.WRITE_APPEND,
             create_disposition=bigquery.CreateDisposition.CREATE_NEVER,
         )

@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.errors import LoadError
 
 MAX_TABLE_CHARS = 1024
 MAX_COLUMN_CHARS = 300

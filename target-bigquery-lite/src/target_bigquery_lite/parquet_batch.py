@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.errors import LoadError
 from target_bigquery_lite.bq_types import BIGNUMERIC
 
 NUMERIC_ARROW = pa.decimal128(38, 9)
@@ -136,7 +136,9 @@ def _bad_decimal(values: pa.ChunkedArray, prop: str, what: str) -> LoadError:
         if value is not None and _try_cast(pa.chunked_array([[str(value)]]), widest) is None:
             return LoadError(
                 f"column {prop!r}: {str(value)[:60]} does not fit {what} exactly; "
-                "set number_as_float to store such numbers as FLOAT64", row)
+                "set number_as_float to store such numbers as FLOAT64",
+                row,
+            )
     return LoadError(f"column {prop!r}: values do not fit {what}")
 
 
@@ -168,6 +170,12 @@ def _date(text: str) -> date:
 
 
 def _null_type(bq_type: str) -> pa.DataType:
-    fixed = {"NUMERIC": NUMERIC_ARROW, BIGNUMERIC: BIGNUMERIC_ARROW[0], "TIMESTAMP": TIMESTAMP_ARROW,
-             "DATE": pa.date32(), "TIME": pa.time64("us"), "JSON": pa.json_()}
+    fixed = {
+        "NUMERIC": NUMERIC_ARROW,
+        BIGNUMERIC: BIGNUMERIC_ARROW[0],
+        "TIMESTAMP": TIMESTAMP_ARROW,
+        "DATE": pa.date32(),
+        "TIME": pa.time64("us"),
+        "JSON": pa.json_(),
+    }
     return _PLAIN_TYPES.get(bq_type) or fixed.get(bq_type, pa.string())

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from google.cloud import bigquery
 
-from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.errors import LoadError
 
 
 def quoted(name: str) -> str:
@@ -54,7 +54,8 @@ def _layout(table: bigquery.Table) -> str:
     partitioning = table.time_partitioning
     if table.range_partitioning is not None or (partitioning is not None and not partitioning.field):
         raise LoadError(
-            f"table {table.table_id} is range- or ingestion-time partitioned, which this target cannot rewrite")
+            f"table {table.table_id} is range- or ingestion-time partitioned, which this target cannot rewrite"
+        )
     if partitioning is not None:
         field = next(f for f in table.schema if f.name == partitioning.field)
         unit = partitioning.type_ or "DAY"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from singer_lite_core.target.cli import target_main
-
+from singer_lite_core.target_driver.cli import target_main
 from target_postgres_lite import __version__
 from target_postgres_lite.loader import PostgresLoader
 from target_postgres_lite.pg_settings import PG_SETTINGS

@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as PgCursor
-from singer_lite_core.target.load_error import LoadError
 
+from singer_lite_core.errors import LoadError
 from target_postgres_lite.identifiers import quoted
 
 COPY_SLICE_ROWS = 8192

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import psycopg2
 from psycopg2.extensions import cursor as PgCursor
-from singer_lite_core.target.load_error import LoadError
-from singer_lite_core.target.logical_types import LogicalType, join
-from singer_lite_core.target.stream_schema import Column, StreamSchema
 
+from singer_lite_core.errors import LoadError
+from singer_lite_core.target_driver.logical_types import LogicalType, join
+from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
 from target_postgres_lite import pg_types
 from target_postgres_lite.identifiers import pg_name, quoted
 

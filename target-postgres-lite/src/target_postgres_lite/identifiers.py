@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from singer_lite_core.target.load_error import LoadError
+from singer_lite_core.errors import LoadError
 
 MAX_BYTES = 63
 _SUFFIX_BYTES = 9

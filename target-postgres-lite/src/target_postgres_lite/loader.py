@@ -9,11 +9,11 @@ from typing import Any
 
 import psycopg2
 from psycopg2.extensions import cursor as PgCursor
-from singer_lite_core.target import metadata_columns as meta
-from singer_lite_core.target.load_error import LoadError
-from singer_lite_core.target.loader import Batch
-from singer_lite_core.target.stream_schema import StreamSchema
 
+from singer_lite_core.errors import LoadError
+from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.loader import Batch
+from singer_lite_core.target_driver.stream_schema import StreamSchema
 from target_postgres_lite import copy_load, ddl
 from target_postgres_lite.connection import Connection, is_transient
 from target_postgres_lite.identifiers import column_names, pg_name, quoted

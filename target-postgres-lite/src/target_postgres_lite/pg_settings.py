@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from psycopg2.extensions import make_dsn
+
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting
 

@@ -6,7 +6,7 @@ number_as_float is set), integers bigint, so cents and 64-bit ids survive.
 
 from __future__ import annotations
 
-from singer_lite_core.target.logical_types import LogicalType
+from singer_lite_core.target_driver.logical_types import LogicalType
 
 PG_TYPES: dict[LogicalType, str] = {
     LogicalType.BOOLEAN: "boolean",

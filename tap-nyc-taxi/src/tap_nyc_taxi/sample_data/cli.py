@@ -6,10 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from tap_nyc_taxi.months import Month, parse_month_range
+
 from .file_summary import describe_file
 from .generate import DEFAULT_MONTHS, DEFAULT_ROWS_PER_MONTH, DEFAULT_SEED, generate
 from .layouts import TAXI_TYPES
-from tap_nyc_taxi.months import Month, parse_month_range
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS
 
 

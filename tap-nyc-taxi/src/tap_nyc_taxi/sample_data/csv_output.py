@@ -32,9 +32,10 @@ def write_csv(table: pa.Table, path: Path, *, quote_strings: bool, gzip: bool = 
     options = pa_csv.WriteOptions(quoting_style=quoting, quoting_header=quoting)
     table = _with_tlc_timestamps(table)
     if gzip:
-        with open(path, "wb") as raw, gzip_format.GzipFile(
-            filename="", fileobj=raw, mode="wb", compresslevel=_GZIP_LEVEL, mtime=0
-        ) as compressed:
+        with (
+            open(path, "wb") as raw,
+            gzip_format.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=_GZIP_LEVEL, mtime=0) as compressed,
+        ):
             pa_csv.write_csv(table, compressed, options)
     else:
         pa_csv.write_csv(table, str(path), options)

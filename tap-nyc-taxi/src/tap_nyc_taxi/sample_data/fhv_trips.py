@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from .calendar_parts import hour_of_day
 from tap_nyc_taxi.months import Month
+
+from .calendar_parts import hour_of_day
 from .pickup_times import sample_pickups
 from .quirk_rows import allocate_quirk_rows
 from .trip_motion import sample_trip_motion

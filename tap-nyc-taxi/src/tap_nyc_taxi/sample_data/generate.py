@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .layouts import TAXI_TYPES
 from tap_nyc_taxi.months import Month, parse_month_range, to_month
+
+from .layouts import TAXI_TYPES
 from .reference_files import write_course_ratings, write_zone_lookup
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS, write_trip_file
 

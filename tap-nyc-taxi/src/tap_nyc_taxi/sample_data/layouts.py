@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from tap_nyc_taxi.months import Month, to_month
+
 from .surcharge_dates import (
     AIRPORT_FEE_COLUMN_START,
     AIRPORT_FEE_START,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from tap_nyc_taxi.months import Month
+
 from .calendar_parts import hour_of_day
 from .metered_charges import (
     CREDIT_CARD,
@@ -19,7 +21,6 @@ from .metered_charges import (
     STANDARD_RATE,
     compute_charges,
 )
-from tap_nyc_taxi.months import Month
 from .pickup_times import sample_pickups
 from .quirk_rows import allocate_quirk_rows
 from .tariffs import tariff_for

@@ -9,20 +9,69 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calendar_parts import weekday_of
 from tap_nyc_taxi.months import Month
+
+from .calendar_parts import weekday_of
 
 _SECONDS_PER_HOUR = 3600
 _SECONDS_PER_DAY = 24 * _SECONDS_PER_HOUR
 
 # Relative trip volume per hour of day; weekday rush hours versus weekend nightlife.
 _WEEKDAY_HOURLY = np.array(
-    [1.6, 0.9, 0.6, 0.4, 0.4, 0.8, 2.2, 3.9, 4.9, 4.9, 4.8, 5.0,
-     5.3, 5.3, 5.8, 6.1, 6.0, 6.4, 7.0, 6.6, 5.8, 5.5, 4.6, 3.0]
+    [
+        1.6,
+        0.9,
+        0.6,
+        0.4,
+        0.4,
+        0.8,
+        2.2,
+        3.9,
+        4.9,
+        4.9,
+        4.8,
+        5.0,
+        5.3,
+        5.3,
+        5.8,
+        6.1,
+        6.0,
+        6.4,
+        7.0,
+        6.6,
+        5.8,
+        5.5,
+        4.6,
+        3.0,
+    ]
 )
 _WEEKEND_HOURLY = np.array(
-    [3.8, 3.0, 2.3, 1.5, 0.9, 0.6, 0.8, 1.2, 1.9, 2.9, 3.8, 4.6,
-     5.2, 5.5, 5.6, 5.6, 5.6, 5.7, 5.9, 5.7, 5.3, 5.0, 4.9, 4.4]
+    [
+        3.8,
+        3.0,
+        2.3,
+        1.5,
+        0.9,
+        0.6,
+        0.8,
+        1.2,
+        1.9,
+        2.9,
+        3.8,
+        4.6,
+        5.2,
+        5.5,
+        5.6,
+        5.6,
+        5.6,
+        5.7,
+        5.9,
+        5.7,
+        5.3,
+        5.0,
+        4.9,
+        4.4,
+    ]
 )
 _HOURLY_CDF = np.cumsum(np.vstack([_WEEKDAY_HOURLY, _WEEKEND_HOURLY]), axis=1)
 _HOURLY_CDF /= _HOURLY_CDF[:, -1:]
@@ -57,7 +106,7 @@ def _in_month_pickups(month: Month, rows: int, rng: np.random.Generator) -> np.n
 
 def _clock_reset_pickups(month: Month, count: int, rng: np.random.Generator) -> np.ndarray:
     """Pickups years before the month, at the dates reset taximeter clocks report."""
-    candidates = _CLOCK_RESET_DAYS[_CLOCK_RESET_DAYS < month.start]
+    candidates = _CLOCK_RESET_DAYS[month.start > _CLOCK_RESET_DAYS]
     if candidates.size:
         days = rng.choice(candidates, size=count)
     else:

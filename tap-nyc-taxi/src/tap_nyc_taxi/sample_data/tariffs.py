@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tap_nyc_taxi.months import Month
+
 from .surcharge_dates import AIRPORT_FEE_START, CBD_CONGESTION_FEE_START, CONGESTION_SURCHARGE_START
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .csv_output import write_csv
 from tap_nyc_taxi.months import Month, to_month
+
+from .csv_output import write_csv
 from .trip_tables import generate_trip_table
 
 TRIP_FILE_FORMATS = ("parquet", "csv", "csv.gz")

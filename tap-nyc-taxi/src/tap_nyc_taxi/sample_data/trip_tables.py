@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from tap_nyc_taxi.months import Month, to_month
+
 from .fhv_trips import generate_fhv_fields
 from .layouts import TAXI_TYPES, trip_layout
 from .metered_trips import generate_metered_fields
-from tap_nyc_taxi.months import Month, to_month
 from .random_streams import labelled_rng
 
 
@@ -25,7 +26,6 @@ def generate_trip_table(taxi_type: str, month: str | Month, rows: int, seed: int
         fields = generate_metered_fields(taxi_type, month, rows, rng)
     layout = trip_layout(taxi_type, month)
     columns = [
-        pa.nulls(rows) if pa.types.is_null(column.type) else fields[column.field].cast(column.type)
-        for column in layout
+        pa.nulls(rows) if pa.types.is_null(column.type) else fields[column.field].cast(column.type) for column in layout
     ]
     return pa.Table.from_arrays(columns, names=[column.name for column in layout])

@@ -39,12 +39,12 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from singer_lite_core.errors import InputError
-from singer_lite_core.target import metadata_columns as meta
-from singer_lite_core.target.batching import Segment
-from singer_lite_core.target.logical_types import LogicalType
-from singer_lite_core.target.messages import parse_line
-from singer_lite_core.target.record_values import BadValue, NeedsWiderType, converter, record_validator
-from singer_lite_core.target.stream_schema import StreamSchema
+from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.batching import Segment
+from singer_lite_core.target_driver.logical_types import LogicalType
+from singer_lite_core.target_driver.messages import parse_line
+from singer_lite_core.target_driver.record_values import BadValue, NeedsWiderType, converter, record_validator
+from singer_lite_core.target_driver.stream_schema import StreamSchema
 
 BLOCK_SIZE = 1 << 20
 # Exact for any number with at most 29 integer and 9 fractional digits;

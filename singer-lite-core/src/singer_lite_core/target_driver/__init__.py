@@ -8,5 +8,5 @@ stream_schema), adds `_sdc_*` columns (metadata_columns), keeps the last
 record per key (dedupe), runs database work on a worker thread with
 retries (committer), releases STATE only after commit (state_ledger), and
 ties it together (runner, target_settings, cli). A loader reports bad data
-with load_error.LoadError.
+with errors.LoadError.
 """

@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
-from singer_lite_core.target.stream_schema import StreamSchema
+from singer_lite_core.target_driver.stream_schema import StreamSchema
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from singer_lite_core.errors import InputError
-from singer_lite_core.target.json_values import JsonError, loads
+from singer_lite_core.target_driver.json_values import JsonError, loads
 
 READ_SIZE = 4 << 20
 QUIET_SECONDS = 0.01

@@ -13,11 +13,11 @@ from singer_lite_core.cli_args import connector_argument_parser
 from singer_lite_core.errors import ConfigError, run_main
 from singer_lite_core.logs import configure_logging
 from singer_lite_core.settings import Setting, load_config, redacted
-from singer_lite_core.target.loader import Loader
-from singer_lite_core.target.messages import read_messages
-from singer_lite_core.target.read_ahead import read_ahead
-from singer_lite_core.target.runner import TargetRunner
-from singer_lite_core.target.target_settings import COMMON_SETTINGS, TargetSettings
+from singer_lite_core.target_driver.loader import Loader
+from singer_lite_core.target_driver.messages import read_messages
+from singer_lite_core.target_driver.read_ahead import read_ahead
+from singer_lite_core.target_driver.runner import TargetRunner
+from singer_lite_core.target_driver.target_settings import COMMON_SETTINGS, TargetSettings
 
 CAPABILITIES = ("about", "activate-version", "hard-delete", "validation")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from singer_lite_core.errors import InputError
-from singer_lite_core.target.logical_types import LogicalType, logical_type
+from singer_lite_core.target_driver.logical_types import LogicalType, logical_type
 
 
 @dataclass(frozen=True)

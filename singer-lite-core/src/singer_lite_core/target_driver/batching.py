@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from singer_lite_core.target.messages import RecordLines
+from singer_lite_core.target_driver.messages import RecordLines
 
 
 @dataclass

@@ -17,19 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from singer_lite_core.errors import ConnectorError, InputError
-from singer_lite_core.target import metadata_columns as meta
-from singer_lite_core.target.arrow_decode import DecodedRecords, RecordDecoder, WiderTypeNeeded
-from singer_lite_core.target.batching import FlushPolicy, Segment, StreamBuffer
-from singer_lite_core.target.committer import Committer, Job
-from singer_lite_core.target.dedupe import last_per_key
-from singer_lite_core.target.load_error import LoadError
-from singer_lite_core.target.loader import Batch, Loader
-from singer_lite_core.target.logical_types import join
-from singer_lite_core.target.messages import ControlMessage, Message, RecordLines
-from singer_lite_core.target.state_ledger import StateLedger
-from singer_lite_core.target.stream_schema import Column, StreamSchema, parse_schema_message
-from singer_lite_core.target.target_settings import LoadMethod, TargetSettings
+from singer_lite_core.errors import ConnectorError, InputError, LoadError
+from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.arrow_decode import DecodedRecords, RecordDecoder, WiderTypeNeeded
+from singer_lite_core.target_driver.batching import FlushPolicy, Segment, StreamBuffer
+from singer_lite_core.target_driver.committer import Committer, Job
+from singer_lite_core.target_driver.dedupe import last_per_key
+from singer_lite_core.target_driver.loader import Batch, Loader
+from singer_lite_core.target_driver.logical_types import join
+from singer_lite_core.target_driver.messages import ControlMessage, Message, RecordLines
+from singer_lite_core.target_driver.state_ledger import StateLedger
+from singer_lite_core.target_driver.stream_schema import Column, StreamSchema, parse_schema_message
+from singer_lite_core.target_driver.target_settings import LoadMethod, TargetSettings
 
 log = logging.getLogger(__name__)
 

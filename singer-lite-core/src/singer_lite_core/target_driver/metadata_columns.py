@@ -6,8 +6,8 @@ models written for those targets keep working.
 
 from __future__ import annotations
 
-from singer_lite_core.target.logical_types import LogicalType
-from singer_lite_core.target.stream_schema import Column
+from singer_lite_core.target_driver.logical_types import LogicalType
+from singer_lite_core.target_driver.stream_schema import Column
 
 EXTRACTED_AT = "_sdc_extracted_at"
 RECEIVED_AT = "_sdc_received_at"

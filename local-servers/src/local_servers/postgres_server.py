@@ -22,7 +22,7 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
-from tests.support.postgres_cluster import debian_binaries, throwaway_cluster, wait_ready
+from local_servers.postgres_cluster import debian_binaries, throwaway_cluster, wait_ready
 
 
 class PostgresUnavailable(RuntimeError):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from singer_lite_core.target.logical_types import INT64_MAX, INT64_MIN, LogicalType
+from singer_lite_core.target_driver.logical_types import INT64_MAX, INT64_MIN, LogicalType
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from google.cloud import bigquery
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# An editable install (make install) keeps this file in the repository, whose root holds .bqemu.
+REPO_ROOT = Path(__file__).resolve().parents[3]
 VENV_DIR = REPO_ROOT / ".bqemu"
 PYTHON_VERSION = "3.13"
 PYENV_VERSION = "3.13.0"
@@ -204,11 +205,7 @@ def _venv_is_current(venv_dir: Path) -> bool:
         recorded = json.loads((venv_dir / STAMP_NAME).read_text())
     except (OSError, ValueError):
         return False
-    return (
-        recorded == _expected_stamp()
-        and _venv_python(venv_dir).exists()
-        and _extensions_installed(venv_dir)
-    )
+    return recorded == _expected_stamp() and _venv_python(venv_dir).exists() and _extensions_installed(venv_dir)
 
 
 def _run_setup_step(command: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -447,9 +444,7 @@ class BigQueryEmulator:
         self._fail(f"was not ready after {self.startup_timeout:.0f}s")
 
     def _fail(self, reason: str) -> NoReturn:
-        raise EmulatorError(
-            f"local-bigquery {reason}. Last lines of its log:\n{_log_tail(self.log_path)}"
-        )
+        raise EmulatorError(f"local-bigquery {reason}. Last lines of its log:\n{_log_tail(self.log_path)}")
 
     def _terminate(self) -> None:
         process, self._process = self._process, None

@@ -74,7 +74,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """
     if header is None or not header.startswith("bytes=") or "," in header:
         return None
-    first_text, dash, last_text = header[len("bytes="):].strip().partition("-")
+    first_text, dash, last_text = header[len("bytes=") :].strip().partition("-")
     well_formed = all(text == "" or text.isdigit() for text in (first_text, last_text))
     if not dash or not well_formed or not (first_text or last_text):
         return None
