@@ -38,7 +38,7 @@ demo-stop: install
 	$(BIN)/python -m demo --stop
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .demo .bqemu

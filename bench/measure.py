@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+# The virtualenv's console scripts: the connectors and the sample generator under test.
+BIN = Path(sys.executable).parent
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -99,9 +102,8 @@ def measure_pipe(
 
 def generate_month(out: Path, rows: int) -> Path:
     """One month of yellow trips (2021-01) plus the zone lookup, written by a child process."""
-    bin_dir = Path(sys.executable).parent
     command = [
-        str(bin_dir / "tap-nyc-taxi-sample"),
+        str(BIN / "tap-nyc-taxi-sample"),
         "--out",
         str(out),
         "--months",

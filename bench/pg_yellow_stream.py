@@ -67,13 +67,20 @@ class YellowFiles:
         return orjson.dumps(message) + b"\n"
 
 
+def stream_schema() -> tuple[dict[str, Any], list[str]]:
+    """The stream's schema as the tap sends it (without its non-standard keys), and its key properties."""
+    schema = json.loads(SCHEMA_FILE.read_text())
+    keys = schema.pop("x-key-properties")
+    schema.pop("$schema", None)
+    return schema, keys
+
+
 def _paths(rows: int, seed: int) -> YellowFiles:
-    """The stream's schema as the tap sends it (without its non-standard keys) and the file names."""
-    raw = json.loads(SCHEMA_FILE.read_text())
-    keys = raw.pop("x-key-properties")
-    raw.pop("$schema", None)
+    schema, keys = stream_schema()
     stem = OUT / f"yellow-{rows}-{seed}"
-    return YellowFiles(rows, list(raw["properties"]), raw, keys, stem.with_suffix(".csv"), stem.with_suffix(".records"))
+    return YellowFiles(
+        rows, list(schema["properties"]), schema, keys, stem.with_suffix(".csv"), stem.with_suffix(".records")
+    )
 
 
 def yellow_files(rows: int, seed: int) -> YellowFiles:
@@ -83,7 +90,7 @@ def yellow_files(rows: int, seed: int) -> YellowFiles:
         # In a child process: the generated columns would otherwise stay in this
         # process, and every measured child forked from it would report them
         # in its peak memory.
-        subprocess.run([sys.executable, __file__, str(rows), str(seed)], check=True)
+        subprocess.run([sys.executable, "-m", "bench.pg_yellow_stream", str(rows), str(seed)], check=True)
     for keyed in (False, True):
         path = files.singer_path(keyed)
         if not path.exists():

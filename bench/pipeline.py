@@ -6,7 +6,7 @@ PostgreSQL (fsync on), exports exactly the rows that landed to CSV, and
 times `psql \\copy` of that CSV into an empty copy of the table. The goal is
 a pipe in at most 2x the \\copy time. Peak memory is reported per process.
 
-Usage: python bench/pipeline.py [--rows 1000000] [--runs 2]
+Usage: python -m bench.pipeline [--rows 1000000] [--runs 2]
 """
 
 from __future__ import annotations
@@ -14,18 +14,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+from bench.measure import BIN, Measurement, PipeMeasurement, generate_month, measure, measure_pipe
+from local_servers.postgres_server import PostgresServer, create_database, postgres_server
 
-from measure import Measurement, PipeMeasurement, generate_month, measure, measure_pipe  # noqa: E402
-
-from local_servers.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
-
-BIN = Path(sys.executable).parent
 TABLE = '"pipe"."yellow_trips"'
 
 

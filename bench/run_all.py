@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 BENCHES = (
-    ("tap-nyc-taxi to /dev/null", ["tap_throughput.py"]),
-    ("target-postgres-lite against \\copy and native upsert", ["target_postgres.py"]),
-    ("target-bigquery-lite against the client's own load job (emulator)", ["target_bigquery.py", "--rows", "200000"]),
-    ("tap | target-postgres-lite against \\copy", ["pipeline.py"]),
+    ("tap-nyc-taxi to /dev/null", ["bench.tap_throughput"]),
+    ("target-postgres-lite against \\copy and native upsert", ["bench.target_postgres"]),
+    (
+        "target-bigquery-lite against the client's own load job (emulator)",
+        ["bench.target_bigquery", "--rows", "200000"],
+    ),
+    ("tap | target-postgres-lite against \\copy", ["bench.pipeline"]),
 )
 
 
 def main() -> int:
     failed = []
-    for title, (script, *args) in BENCHES:
-        print(f"\n== {title}: python bench/{script} {' '.join(args)}", flush=True)
-        if subprocess.run([sys.executable, str(HERE / script), *args]).returncode != 0:
-            failed.append(script)
+    for title, (module, *args) in BENCHES:
+        print(f"\n== {title}: python -m {' '.join([module, *args])}", flush=True)
+        if subprocess.run([sys.executable, "-m", module, *args]).returncode != 0:
+            failed.append(module)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

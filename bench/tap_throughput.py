@@ -5,7 +5,7 @@ the same generated file: a hand-written tap (pyarrow rows -> orjson per row,
 the usual approach) and the floor of just decoding the parquet file.
 The tap's goal is 400,000 rows/s on one core, to /dev/null.
 
-Usage: python bench/tap_throughput.py [--rows 1000000] [--runs 3]
+Usage: python -m bench.tap_throughput [--rows 1000000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench.measure import BIN, best_of, generate_month, report
 
-from measure import best_of, generate_month, report
-
-BIN = Path(sys.executable).parent
 ONE_CORE = {0}
 
 NAIVE_TAP = """

@@ -7,7 +7,7 @@ native baseline measured moments apart, with their ratio and peak memory:
   keyed stream:   psql \\copy into a staging table, then INSERT ... ON CONFLICT.
 The goal is a ratio of at least 0.6 for both, under 300 MB peak.
 
-Usage: python bench/target_postgres.py [--rows 1000000] [--runs 2] [--seed 7]
+Usage: python -m bench.target_postgres [--rows 1000000] [--runs 2] [--seed 7]
 """
 
 from __future__ import annotations
@@ -15,29 +15,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
-
-from measure import Measurement, measure, report  # noqa: E402
-from pg_yellow_stream import STREAM, YellowFiles, yellow_files  # noqa: E402
-
-from local_servers.postgres_server import PostgresServer, create_database, postgres_server  # noqa: E402
-from singer_lite_core.target_driver.stream_schema import parse_schema_message  # noqa: E402
-from target_postgres_lite.identifiers import quoted  # noqa: E402
-from target_postgres_lite.pg_types import PG_TYPES  # noqa: E402
-
-BIN = Path(sys.executable).parent
+from bench.measure import BIN, Measurement, measure, report
+from bench.pg_yellow_stream import STREAM, YellowFiles, yellow_files
+from local_servers.postgres_server import PostgresServer, create_database, postgres_server
+from singer_lite_core.target_driver.stream_schema import parse_schema_message
+from target_postgres_lite.column_types import NATIVE_TYPES
+from target_postgres_lite.sql import quoted
 
 
 def table_ddl(files: YellowFiles, table: str, keyed: bool) -> str:
     """The table the target itself would create, so both load the same types."""
     message = {"stream": STREAM, "schema": files.schema, "key_properties": files.key_properties if keyed else []}
     schema = parse_schema_message(message, 1, number_as_float=False)
-    columns = [f"{quoted(c.name)} {PG_TYPES[c.type]}" for c in schema.columns]
+    columns = [f"{quoted(c.name)} {NATIVE_TYPES[c.type]}" for c in schema.columns]
     if keyed:
         columns.append(f"PRIMARY KEY ({', '.join(map(quoted, files.key_properties))})")
     return f"CREATE TABLE {table} ({', '.join(columns)})"
@@ -72,7 +65,8 @@ def fresh(server: PostgresServer, database: str, schema: str, files: YellowFiles
 def count_rows(server: PostgresServer, database: str, schema: str) -> int:
     with contextlib.closing(server.connect(database)) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM {quoted(schema)}.{quoted(STREAM)}")
-        return int(cur.fetchone()[0])
+        [(count,)] = cur.fetchall()
+        return int(count)
 
 
 def run_baseline(server: PostgresServer, database: str, files: YellowFiles, keyed: bool, work: Path) -> Measurement:

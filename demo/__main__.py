@@ -18,13 +18,15 @@ from demo.report import print_report
 from demo.warehouse import open_warehouse, stop_local
 from tap_nyc_taxi.months import parse_month_range
 from tap_nyc_taxi.sample_data import trip_file_name, write_course_ratings, write_trip_file, write_zone_lookup
+from tap_nyc_taxi.streams import TRIP_STREAMS, all_streams
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / ".demo"
 BIN = Path(sys.executable).parent
 SCHEMA = "nyc_taxi"
-TAXI_TYPES = ("yellow", "green", "fhv")
-STREAMS = ("yellow_trips", "green_trips", "fhv_trips", "taxi_zones", "courses", "ratings")
+TAXI_TYPES = TAXI_TYPE_NAMES
+STREAMS = tuple(all_streams())
 SEED = 2021
 
 
@@ -59,7 +61,7 @@ def main() -> int:
                 file=sys.stderr,
             )
         return 1
-    trips = sum(result.records[f"{t}_trips"] for t in TAXI_TYPES)
+    trips = sum(result.records[TRIP_STREAMS[t]] for t in TAXI_TYPES)
     if state.exists() and trips == 0:
         print("no new trip files since the last run: nothing new to load")
     print_report(warehouse.dsn, SCHEMA, TAXI_TYPES)

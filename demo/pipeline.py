@@ -10,6 +10,7 @@ the last state the target committed, which is where the next run resumes.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _CHUNK = 1 << 20
 _REPORT_EVERY_SECONDS = 0.5
@@ -89,7 +91,7 @@ def run_pipeline(
 
 
 def _relay(tap: subprocess.Popen[bytes], target: subprocess.Popen[bytes], progress: Progress) -> None:
-    assert tap.stdout is not None
+    assert isinstance(tap.stdout, io.BufferedReader)  # read1: what has arrived, without waiting for a full chunk
     assert target.stdin is not None
     pending = b""
     try:
@@ -106,9 +108,9 @@ def _relay(tap: subprocess.Popen[bytes], target: subprocess.Popen[bytes], progre
             target.stdin.close()
 
 
-def _keep_states(stream: object, state_file: Path) -> None:
+def _keep_states(stream: IO[bytes], state_file: Path) -> None:
     partial = state_file.with_name(state_file.name + ".tmp")
-    for line in stream:  # type: ignore[attr-defined]
+    for line in stream:
         if line.strip():
             partial.write_bytes(line)
             os.replace(partial, state_file)

@@ -67,7 +67,8 @@ def print_report(dsn: str, schema: str, taxi_types: Sequence[str]) -> None:
             [
                 (language or "(missing)", title, f"{average:.2f}", f"{count:,}")
                 for language, title, average, count in query(
-                    "SELECT DISTINCT ON (c.programming_language) c.programming_language, c.title, avg(r.rating), count(*) "
+                    "SELECT DISTINCT ON (c.programming_language) "
+                    "c.programming_language, c.title, avg(r.rating), count(*) "
                     "FROM {} r JOIN {} c USING (course_id) GROUP BY c.course_id, c.programming_language, c.title "
                     "HAVING count(*) >= 5 ORDER BY c.programming_language, avg(r.rating) DESC, count(*) DESC",
                     "ratings",

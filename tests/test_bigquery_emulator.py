@@ -2,24 +2,25 @@
 
 This is the canary for every BigQuery test: if Parquet written by pyarrow
 cannot go in through a load job and come back with BigQuery types through a
-query job, nothing built on the emulator harness can be trusted.
+query job, nothing built on the emulator harness can be trusted. It runs on the
+session's emulator (tests/conftest.py), so it skips or fails as every
+BigQuery test does when the emulator cannot start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-import os
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import NoReturn
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from google.cloud import bigquery
 
-from local_servers.bigquery_emulator import BigQueryEmulator, Python313NotFoundError
+from local_servers.bigquery_emulator import BigQueryEmulator
 
 SCHEMA = [
     bigquery.SchemaField("trip_id", "INT64", mode="REQUIRED"),
@@ -53,36 +54,11 @@ EXPECTED_ROWS = [
 ]
 
 
-def _skip_or_fail(reason: str) -> NoReturn:
-    """Skip where the emulator cannot run, but never in CI.
-
-    A skip in CI would report green while the BigQuery tests silently stopped
-    running, so there a missing prerequisite is a failure.
-    """
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}\n(CI=true: BigQuery emulator tests must run.)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[BigQueryEmulator]:
-    """Share one emulator per module: each start costs about two seconds."""
-    try:
-        emulator = BigQueryEmulator().start()
-    except Python313NotFoundError as error:
-        _skip_or_fail(str(error))
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
 @pytest.fixture
 def client(emulator: BigQueryEmulator) -> Iterator[bigquery.Client]:
     """Give each test its own client so a broken session cannot leak between tests."""
-    client = emulator.client()
-    yield client
-    client.close()
+    with contextlib.closing(emulator.client()) as client:
+        yield client
 
 
 def _trips_parquet() -> io.BytesIO:

@@ -189,9 +189,9 @@ def test_stopped_server_refuses_connections(served: Path) -> None:
 
 
 def test_fault_arguments_are_validated(server: FileServer) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="times must be at least 1, got 0"):
         server.fail(NAME, status=503, times=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="999 is not a valid HTTPStatus"):
         server.fail(NAME, status=999)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="after_bytes must be non-negative, got -1"):
         server.cut(NAME, after_bytes=-1)

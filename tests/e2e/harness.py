@@ -1,5 +1,6 @@
 """What every end-to-end test needs: sample months, connector configs, and a
-warehouse-neutral way to say whether the loaded tables equal the source files.
+way to say whether the tables a target loaded (through tests/support/backend.py,
+whichever the database) equal the source files.
 
 The oracle reads the trip files with pyarrow, independently of the tap's own
 column mapping, and reduces rows to canonical Python values (int, float,
@@ -12,31 +13,23 @@ gaps and the same values.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import psycopg2
 import pyarrow.parquet as pq
-from google.api_core import exceptions
-from psycopg2 import sql
-from psycopg2.extensions import parse_dsn
 
-from local_servers.bigquery_emulator import BigQueryEmulator
-from local_servers.postgres_server import PostgresServer, fresh_schema
 from tap_nyc_taxi.sample_data import trip_file_name, write_trip_file, write_zone_lookup
-from tap_nyc_taxi.streams import TRIP_STREAMS, stream_specs
+from tap_nyc_taxi.streams import TRIP_STREAMS, all_streams
+from tests.support.backend import Backend
 from tests.support.singer_process import write_json
 
-BIN = Path(sys.executable).parent
 TAXI_TYPES = tuple(TRIP_STREAMS)
 MONTHS = ("2021-01", "2021-02", "2021-03")
 NEXT_MONTH = "2021-04"
@@ -76,11 +69,11 @@ def tap_config(data: Path, cache: Path) -> dict[str, Any]:
     }
 
 
-def prepare_work(work: Path, data: Path, warehouse: Warehouse) -> None:
-    """A new working directory with tap.json (reading `data`) and target.json (loading into `warehouse`)."""
+def prepare_work(work: Path, data: Path, backend: Backend, batch_size_rows: int = BATCH_SIZE_ROWS) -> None:
+    """A new working directory with tap.json (reading `data`) and target.json (loading into `backend`)."""
     work.mkdir()
     write_json(work / "tap.json", tap_config(data, work / "cache"))
-    write_json(work / "target.json", warehouse.target_config())
+    write_json(work / "target.json", target_config(backend, batch_size_rows))
 
 
 def bookmarked_files(state: dict[str, Any]) -> dict[str, tuple[int, bool]]:
@@ -101,15 +94,15 @@ def all_complete(months: Sequence[str]) -> dict[str, tuple[int, bool]]:
 
 
 def columns_of(stream: str) -> list[str]:
-    return list(stream_specs()[stream].schema["properties"])
+    return list(all_streams()[stream].schema["properties"])
 
 
 def key_of(stream: str) -> tuple[str, ...]:
-    return stream_specs()[stream].key_properties
+    return all_streams()[stream].key_properties
 
 
-def _kinds(stream: str) -> dict[str, str]:
-    return stream_specs()[stream].column_types()
+def _kinds(stream: str) -> Mapping[str, str]:
+    return all_streams()[stream].column_types()
 
 
 def canonical(kind: str, value: Any) -> Any:
@@ -188,103 +181,24 @@ def fingerprint(stream: str, rows: Sequence[Row]) -> Fingerprint:
     return Fingerprint(len(rows), distinct, sums, bounds, digest)
 
 
-# --- warehouses -----------------------------------------------------------------------------------
+# --- what landed ---------------------------------------------------------------------------------
 
 
-class Warehouse(Protocol):
-    """Where a target loads to, and how to read back what landed."""
-
-    program: str
-
-    def target_config(self) -> dict[str, Any]: ...
-
-    def rows(self, stream: str) -> list[Row]:
-        """Canonical rows of the stream's table; empty when it does not exist yet."""
-        ...
+def target_config(backend: Backend, batch_size_rows: int = BATCH_SIZE_ROWS) -> dict[str, Any]:
+    """The target's settings as a pipeline's user writes them, committing every `batch_size_rows`."""
+    return backend.pipeline_config(batch_size_rows=batch_size_rows)
 
 
-@dataclass(frozen=True)
-class PostgresWarehouse:
-    dsn: str
-    schema: str
-    program: str = "target-postgres-lite"
-
-    def target_config(self) -> dict[str, Any]:
-        """Separate connection settings rather than a URL, as a Meltano user would set them."""
-        params = parse_dsn(self.dsn)
-        return {
-            "host": params["host"],
-            "port": int(params["port"]),
-            "user": params["user"],
-            "password": params.get("password"),
-            "database": params["dbname"],
-            "default_target_schema": self.schema,
-            "batch_size_rows": BATCH_SIZE_ROWS,
-        }
-
-    def rows(self, stream: str) -> list[Row]:
-        query = sql.SQL("SELECT {} FROM {}.{}").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns_of(stream))),
-            sql.Identifier(self.schema),
-            sql.Identifier(stream),
-        )
-        with contextlib.closing(psycopg2.connect(self.dsn)) as conn, conn.cursor() as cur:
-            cur.execute("SELECT to_regclass(%s)", (f'"{self.schema}"."{stream}"',))
-            if cur.fetchone()[0] is None:
-                return []
-            cur.execute(query)
-            return canonical_rows(stream, cur.fetchall())
+def landed_rows(backend: Backend, stream: str) -> list[Row]:
+    """Canonical rows of the stream's table, in `columns_of(stream)` order."""
+    return canonical_rows(stream, backend.rows(stream, columns_of(stream)))
 
 
-@dataclass(frozen=True)
-class BigQueryWarehouse:
-    emulator: BigQueryEmulator
-    dataset: str
-    program: str = "target-bigquery-lite"
-
-    def target_config(self) -> dict[str, Any]:
-        return {
-            "project": self.emulator.project,
-            "dataset": self.dataset,
-            "api_endpoint": self.emulator.endpoint,
-            "batch_size_rows": BATCH_SIZE_ROWS,
-        }
-
-    def rows(self, stream: str) -> list[Row]:
-        select = ", ".join(f"`{name}`" for name in columns_of(stream))
-        client = self.emulator.client()
-        try:
-            result = client.query(f"SELECT {select} FROM `{self.emulator.project}.{self.dataset}.{stream}`").result()
-            return canonical_rows(stream, (tuple(row.values()) for row in result))
-        except exceptions.NotFound:
-            return []
-        finally:
-            client.close()
-
-
-@contextlib.contextmanager
-def postgres_schema(server: PostgresServer) -> Iterator[PostgresWarehouse]:
-    """A schema name of `server` that does not exist yet, dropped with its tables afterwards."""
-    with fresh_schema(server, prefix="e2e") as schema:
-        yield PostgresWarehouse(server.dsn, schema)
-
-
-@contextlib.contextmanager
-def bigquery_dataset(emulator: BigQueryEmulator, name: str) -> Iterator[BigQueryWarehouse]:
-    """A dataset name of the shared emulator, dropped with its tables afterwards."""
-    try:
-        yield BigQueryWarehouse(emulator, name)
-    finally:
-        client = emulator.client()
-        client.delete_dataset(f"{emulator.project}.{name}", delete_contents=True, not_found_ok=True)
-        client.close()
-
-
-def assert_equals_source(warehouse: Warehouse, data: Path) -> None:
+def assert_equals_source(backend: Backend, data: Path) -> None:
     """Every trip table holds exactly the source files' rows, and the zones table all zones."""
     for taxi_type in TAXI_TYPES:
         stream = TRIP_STREAMS[taxi_type]
-        landed = fingerprint(stream, warehouse.rows(stream))
+        landed = fingerprint(stream, landed_rows(backend, stream))
         assert landed == fingerprint(stream, source_rows(data, taxi_type)), f"{stream} differs from its source files"
-    zones = fingerprint("taxi_zones", warehouse.rows("taxi_zones"))
+    zones = fingerprint("taxi_zones", landed_rows(backend, "taxi_zones"))
     assert (zones.rows, zones.distinct_keys) == (ZONE_ROWS, ZONE_ROWS)

@@ -21,11 +21,13 @@ from tests.e2e.harness import (
     MONTHS,
     ROWS_PER_MONTH,
     TAXI_TYPES,
-    Warehouse,
     assert_equals_source,
     fingerprint,
+    landed_rows,
     tap_config,
+    target_config,
 )
+from tests.support.backend import Backend
 from tests.support.meltano_project import REPO_ROOT, MeltanoProject, ensure_meltano
 from tests.support.singer_process import run_connector
 
@@ -88,20 +90,21 @@ def as_environment(prefix: str, settings: dict[str, Any]) -> dict[str, str]:
 
 
 def test_meltano_run_loads_stores_state_and_resumes(
-    meltano: MeltanoProject, warehouse: Warehouse, data_dir: Path, tmp_path: Path
+    meltano: MeltanoProject, backend: Backend, data_dir: Path, tmp_path: Path
 ) -> None:
-    loader = warehouse.program
+    loader = backend.program
     env = {
         **as_environment("TAP_NYC_TAXI", tap_config(data_dir, tmp_path / "cache")),
-        **as_environment(loader.upper().replace("-", "_"), warehouse.target_config()),
+        **as_environment(loader.upper().replace("-", "_"), target_config(backend)),
     }
     first = meltano.run("run", EXTRACTOR, loader, env=env)
     assert first.returncode == 0, first.stderr[-5000:]
-    assert_equals_source(warehouse, data_dir)
+    assert_equals_source(backend, data_dir)
 
     state_id = f"{meltano.environment}:{EXTRACTOR}-to-{loader}"
     listed = meltano.run("state", "list")
-    assert listed.returncode == 0 and state_id in listed.stdout.split(), listed.stdout + listed.stderr
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert state_id in listed.stdout.split(), listed.stdout + listed.stderr
     stored = meltano.run("state", "get", state_id)
     assert stored.returncode == 0, stored.stderr
     bookmarks = json.loads(stored.stdout)["singer_state"]["bookmarks"]
@@ -109,10 +112,10 @@ def test_meltano_run_loads_stores_state_and_resumes(
         files = bookmarks[TRIP_STREAMS[taxi_type]]["files"]
         assert sorted((f["rows_done"], f["complete"]) for f in files.values()) == [(ROWS_PER_MONTH, True)] * len(MONTHS)
 
-    before = {stream: fingerprint(stream, warehouse.rows(stream)) for stream in TRIP_STREAMS.values()}
+    before = {stream: fingerprint(stream, landed_rows(backend, stream)) for stream in TRIP_STREAMS.values()}
     second = meltano.run("run", EXTRACTOR, loader, env=env)
     assert second.returncode == 0, second.stderr[-5000:]
     assert second.stderr.count("already loaded; skipping") == len(TAXI_TYPES) * len(MONTHS)
     for stream in TRIP_STREAMS.values():
         assert f"stream '{stream}': 0 records loaded" in second.stderr
-    assert {stream: fingerprint(stream, warehouse.rows(stream)) for stream in TRIP_STREAMS.values()} == before
+    assert {stream: fingerprint(stream, landed_rows(backend, stream)) for stream in TRIP_STREAMS.values()} == before

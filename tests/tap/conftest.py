@@ -9,17 +9,15 @@ from typing import Any
 import pytest
 
 from tap_nyc_taxi.sample_data import generate, write_course_ratings
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 from tests.support.singer_process import Run, run_connector, write_json
-
-MONTHS = "2021-01:2021-02"
-ROWS = 1_500
-SEED = 7
+from tests.tap.sample_files import MONTHS, ROWS, SEED
 
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample")
-    generate(out, MONTHS, ROWS, SEED, ("yellow", "green", "fhv"), row_group_size=500)
+    generate(out, MONTHS, ROWS, SEED, TAXI_TYPE_NAMES, row_group_size=500)
     write_course_ratings(out, SEED)
     return out
 
@@ -28,7 +26,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def full_config(sample_dir: Path) -> dict[str, Any]:
     return {
         "source": str(sample_dir),
-        "taxi_types": ["yellow", "green", "fhv"],
+        "taxi_types": list(TAXI_TYPE_NAMES),
         "zone_lookup": str(sample_dir / "taxi_zone_lookup.csv"),
         "courses": str(sample_dir / "courses.csv"),
         "ratings": str(sample_dir / "ratings.csv"),

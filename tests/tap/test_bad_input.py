@@ -32,6 +32,11 @@ def _rewrite_csv(path: Path, change: Callable[[list[list[str]]], None]) -> None:
         csv.writer(handle).writerows(rows)
 
 
+def _add_column(rows: list[list[str]]) -> None:
+    for n, row in enumerate(rows):
+        row.append("x" if n else "surprise_fee")
+
+
 @pytest.fixture
 def zones(tmp_path: Path) -> str:
     return str(write_zone_lookup(tmp_path))
@@ -55,7 +60,8 @@ def test_a_value_that_cannot_be_converted_stops_before_its_batch(
     _rewrite_csv(path, corrupt)
     run = run_tap({"source": str(source), "zone_lookup": zones, "state_every_rows": 50})
     _assert_failed_with(
-        run, "stream yellow_trips", "yellow_tripdata_2021-02.csv row 150", "column passenger_count", "'two'"
+        run,
+        f"stream 'yellow_trips': yellow_tripdata_2021-02.csv row 150: column {column!r}: cannot read 'two' as integer",
     )
     final = run.states()[-1]["bookmarks"]["yellow_trips"]["files"]
     assert final["yellow_tripdata_2021-01.parquet"]["complete"] is True
@@ -68,21 +74,21 @@ def test_a_value_that_cannot_be_converted_stops_before_its_batch(
         r["source_row"] for r in run.records("yellow_trips") if r["source_file"] == "yellow_tripdata_2021-02.csv"
     ]
     assert emitted == list(range(1, 101))
-    assert run.messages[-1]["type"] == "RECORD" or run.messages[-1]["value"] == run.states()[-1]
+    assert run.messages[-1]["type"] == "STATE", "the last records before the bad batch are covered by a STATE"
 
 
 def test_an_unreadable_parquet_file_is_named(tmp_path: Path, zones: str, run_tap: Callable[..., Run]) -> None:
     (tmp_path / "yellow_tripdata_2021-01.parquet").write_bytes(b"PAR1 this is not parquet")
     run = run_tap({"source": str(tmp_path), "zone_lookup": zones})
-    _assert_failed_with(run, "stream yellow_trips", "yellow_tripdata_2021-01.parquet: not a readable parquet file")
+    _assert_failed_with(run, "stream 'yellow_trips': yellow_tripdata_2021-01.parquet: not a readable parquet file")
     assert run.states() == []
 
 
 def test_a_csv_with_an_unexpected_column_is_refused(tmp_path: Path, zones: str, run_tap: Callable[..., Run]) -> None:
     path = write_trip_file(tmp_path, "green", "2021-01", 50, 3, "csv.gz")
-    _rewrite_csv(path, lambda rows: [row.append("x" if n else "surprise_fee") for n, row in enumerate(rows)])
+    _rewrite_csv(path, _add_column)
     config = {"source": str(tmp_path), "taxi_types": ["green"], "zone_lookup": zones}
-    _assert_failed_with(run_tap(config), "stream green_trips", "green_tripdata_2021-01.csv.gz", "surprise_fee")
+    _assert_failed_with(run_tap(config), "stream 'green_trips': green_tripdata_2021-01.csv.gz", "surprise_fee")
     tolerant = run_tap({**config, "ignore_unknown_columns": True})
     assert tolerant.returncode == 0, tolerant.stderr
     assert len(tolerant.records("green_trips")) == 50
@@ -105,12 +111,12 @@ def test_an_empty_key_value_names_row_and_column(tmp_path: Path, run_tap: Callab
             "courses": str(courses),
         }
     )
-    _assert_failed_with(run, "stream courses", "courses.csv row 7, column course_id", "stream key")
+    _assert_failed_with(run, "stream 'courses': courses.csv row 7: column 'course_id': is empty but the stream key")
 
 
 def test_a_missing_file_is_named(tmp_path: Path, run_tap: Callable[..., Run]) -> None:
     run = run_tap({"source": str(tmp_path), "taxi_types": [], "zone_lookup": str(tmp_path / "nope.csv")})
-    _assert_failed_with(run, "stream taxi_zones", "nope.csv: no such file")
+    _assert_failed_with(run, f"stream 'taxi_zones': {tmp_path / 'nope.csv'}: no such file")
 
 
 @pytest.mark.parametrize(
@@ -140,5 +146,5 @@ def test_secrets_stay_out_of_errors(tmp_path: Path, run_tap: Callable[..., Run])
             "http_retries": 1,
         }
     )
-    _assert_failed_with(run, "stream courses", "127.0.0.1")
+    _assert_failed_with(run, "stream 'courses': postgresql://loader:***@127.0.0.1:1/nowhere table courses: ")
     assert "hunter2secret" not in run.stderr

@@ -20,17 +20,17 @@ import pyarrow.parquet as pq
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tests.support.singer_process import Run
-from tests.tap.conftest import ROWS
+from tap_nyc_taxi.streams import all_streams
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
+from tests.support.singer_process import Run, run_connector, write_json
+from tests.tap.sample_files import ROWS
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-STREAMS = ("yellow_trips", "green_trips", "fhv_trips", "taxi_zones", "courses", "ratings")
+STREAMS = tuple(all_streams())
 
 
 @pytest.fixture(scope="module")
 def full_run(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
-    from tests.support.singer_process import run_connector, write_json
-
     work = tmp_path_factory.mktemp("full")
     config = write_json(work / "config.json", {**full_config, "cache_dir": str(work / "cache")})
     run = run_connector("tap-nyc-taxi", "--config", config)
@@ -79,7 +79,7 @@ def test_primary_keys_are_unique_and_present(full_run: Run, stream: str) -> None
 
 
 def test_trip_record_counts_match_the_source_files(full_run: Run) -> None:
-    for taxi_type in ("yellow", "green", "fhv"):
+    for taxi_type in TAXI_TYPE_NAMES:
         records = full_run.records(f"{taxi_type}_trips")
         per_file = Counter(record["source_file"] for record in records)
         assert per_file == {
@@ -127,7 +127,7 @@ def test_course_data_keeps_missing_languages_as_null(full_run: Run, sample_dir: 
 def test_final_state_marks_every_trip_file_complete(full_run: Run) -> None:
     final = full_run.states()[-1]
     assert full_run.messages[-1]["type"] == "STATE"
-    for taxi_type in ("yellow", "green", "fhv"):
+    for taxi_type in TAXI_TYPE_NAMES:
         files = final["bookmarks"][f"{taxi_type}_trips"]["files"]
         assert set(files) == {f"{taxi_type}_tripdata_2021-0{m}.parquet" for m in (1, 2)}
         assert all(entry["complete"] and entry["rows_done"] == ROWS for entry in files.values())

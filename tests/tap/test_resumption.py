@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from tap_nyc_taxi.sample_data import write_trip_file
-from tests.support.singer_process import BIN, Run, write_json
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
+from tests.support.singer_process import BIN, Run, run_connector, write_json
 
-TRIPS = ("yellow_trips", "green_trips", "fhv_trips")
+TRIPS = tuple(f"{taxi_type}_trips" for taxi_type in TAXI_TYPE_NAMES)
 
 
 def _trip_keys(messages: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
@@ -41,8 +42,6 @@ def _committed(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], di
 
 @pytest.fixture(scope="module")
 def reference(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
-    from tests.support.singer_process import run_connector
-
     work = tmp_path_factory.mktemp("reference")
     run = run_connector(
         "tap-nyc-taxi", "--config", write_json(work / "c.json", {**full_config, "state_every_rows": 250})
@@ -97,7 +96,7 @@ def test_repeated_kills_lose_and_duplicate_nothing(full_config: dict[str, Any], 
     assert [k for k, n in Counter(keys).items() if n > 1] == []
     expected = {
         (f"{t}_trips", f"{t}_tripdata_2021-0{m}.parquet", row)
-        for t in ("yellow", "green", "fhv")
+        for t in TAXI_TYPE_NAMES
         for m in (1, 2)
         for row in range(1, 1501)
     }

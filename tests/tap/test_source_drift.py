@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tap_nyc_taxi.sample_data import write_trip_file, write_zone_lookup
-from tests.support.singer_process import Run
+from tests.support.singer_process import Run, run_connector, write_json
 
 ROWS = 800
 
@@ -30,8 +31,6 @@ def drift_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def drift_run(drift_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    from tests.support.singer_process import run_connector, write_json
-
     work = tmp_path_factory.mktemp("drift-run")
     config = {
         "source": str(drift_dir),
@@ -43,7 +42,7 @@ def drift_run(drift_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run
 
 
-def _by_file(run: Run, stream: str, name: str) -> list[dict]:
+def _by_file(run: Run, stream: str, name: str) -> list[dict[str, Any]]:
     return [r for r in run.records(stream) if r["source_file"] == name]
 
 
@@ -116,6 +115,11 @@ def test_csv_downloads_emit_what_parquet_emits(fmt: str, tmp_path: Path, run_tap
     from_parquet = run_tap({"source": str(parquet_dir), "taxi_types": ["green"], "zone_lookup": zones})
     from_csv = run_tap({"source": str(csv_dir), "taxi_types": ["green"], "zone_lookup": zones})
     assert from_parquet.returncode == from_csv.returncode == 0, from_csv.stderr
-    strip = lambda records: [{k: v for k, v in r.items() if k != "source_file"} for r in records]  # noqa: E731
-    assert strip(from_csv.records("green_trips")) == strip(from_parquet.records("green_trips"))
+    assert _without_source_file(from_csv.records("green_trips")) == _without_source_file(
+        from_parquet.records("green_trips")
+    )
     assert from_csv.records("green_trips")[0]["source_file"] == f"green_tripdata_2021-03.{fmt}"
+
+
+def _without_source_file(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "source_file"} for r in records]

@@ -4,8 +4,8 @@ names BigQuery cannot tell apart. The shared refusals are in tests/targets/bad_i
 
 from __future__ import annotations
 
+from tests.support.singer_text import lines, raw_record, schema_message
 from tests.targets.bad_input import BadInput
-from tests.targets.singer_text import lines, raw_record, schema_message
 
 _NUM = {"x": {"type": "number"}}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from local_servers.bigquery_emulator import BigQueryEmulator
-from tests.targets.bigquery_backend import BigQueryBackend, bigquery_backend
+from tests.support.bigquery_backend import BigQueryBackend, bigquery_backend
 
 
 @pytest.fixture

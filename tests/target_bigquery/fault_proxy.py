@@ -6,8 +6,6 @@ connections reset either before the request reaches the server or after the
 server acted on it (so the answer is lost and a blind retry would load the
 batch twice). Faults are armed per method and path prefix, each for a
 number of matching requests; every request is recorded with what was done.
-
-It deliberately avoids importing pytest: benchmarks and ad-hoc runs use it too.
 """
 
 from __future__ import annotations

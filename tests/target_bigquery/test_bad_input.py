@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.bigquery_backend import BigQueryBackend
 from tests.support.singer_process import run_connector
 from tests.target_bigquery.cases import BIGQUERY_BAD_INPUT
 from tests.targets.bad_input import BadInput, check_bad_input
-from tests.targets.bigquery_backend import BigQueryBackend
 
 
 @pytest.mark.parametrize("case", BIGQUERY_BAD_INPUT, ids=str)

@@ -14,9 +14,9 @@ from decimal import Decimal
 import pytest
 
 from local_servers.bigquery_emulator import BigQueryEmulator
+from tests.support.bigquery_backend import BigQueryBackend
+from tests.support.singer_text import lines, record, schema_message, state, states
 from tests.target_bigquery.fault_proxy import Fault, FaultProxy
-from tests.targets.bigquery_backend import BigQueryBackend
-from tests.targets.singer_text import lines, record, schema_message, state, states
 
 UPLOAD = "/upload/bigquery/v2/"
 QUERY_JOBS = "/bigquery/v2/projects/test-project/jobs?"

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from google.cloud import bigquery
 
-from tests.targets.bigquery_backend import BigQueryBackend
-from tests.targets.singer_text import lines, record, schema_message, state, states
+from tests.support.bigquery_backend import BigQueryBackend
+from tests.support.singer_text import lines, record, schema_message, state, states
 
 UTC = dt.UTC
 TYPED = {

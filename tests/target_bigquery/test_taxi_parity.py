@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from local_servers.postgres_server import PostgresServer
-from tests.targets.bigquery_backend import BigQueryBackend
-from tests.targets.postgres_backend import postgres_backend
-from tests.targets.singer_text import states
+from tests.support.bigquery_backend import BigQueryBackend
+from tests.support.postgres_backend import postgres_backend
+from tests.support.singer_process import BIN
+from tests.support.singer_text import states
 
-BIN = Path(sys.executable).parent
 KEYS = {"yellow_trips": ["source_file", "source_row"], "taxi_zones": ["LocationID"]}
 
 

@@ -6,13 +6,13 @@ import threading
 import time
 
 from local_servers.postgres_server import PostgresServer
-from tests.target_postgres.conftest import Target, lines, record, schema_message, state, states
+from tests.support.postgres_backend import PostgresBackend
+from tests.support.singer_text import lines, record, schema_message, state, states
 
 PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
-ERROR = "target-postgres-lite: error: "
 
 
-def test_connection_killed_mid_load_is_retried(target: Target, pg_server: PostgresServer) -> None:
+def test_connection_killed_mid_load_is_retried(target: PostgresBackend, pg_server: PostgresServer) -> None:
     """Every target backend is terminated once, while records are still arriving."""
     rows = [record("t", {"id": i, "name": "x" * 50}) for i in range(40_000)]
     data = lines(schema_message("t", PROPS, ["id"]), *rows[:20_000], state({"n": 1}), *rows[20_000:], state({"n": 2}))

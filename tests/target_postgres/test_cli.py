@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.support.singer_process import run_connector
-from tests.target_postgres.conftest import Target, lines, record, schema_message
+from tests.support.postgres_backend import PostgresBackend
+from tests.support.singer_process import BIN, run_connector
+from tests.support.singer_text import lines, record, schema_message
 
 PROGRAM = "target-postgres-lite"
-BIN = Path(sys.executable).parent
 
 
 def output_of(*args: str) -> str:
@@ -55,7 +53,7 @@ def test_version() -> None:
     assert output_of("--version") == "target-postgres-lite 0.1.0\n"
 
 
-def test_settings_from_environment_and_secrets_never_logged(target: Target) -> None:
+def test_settings_from_environment_and_secrets_never_logged(target: PostgresBackend) -> None:
     params = target.server.params()
     password = params.get("password") or "a-password-trust-auth-ignores"
     env = {
@@ -80,7 +78,7 @@ def test_settings_from_environment_and_secrets_never_logged(target: Target) -> N
     assert "'password': '********'" in run.stderr
 
 
-def test_bad_setting_is_one_clear_line(target: Target) -> None:
+def test_bad_setting_is_one_clear_line(target: PostgresBackend) -> None:
     run = target.run("", load_method="merge-ish")
     assert run.returncode == 2
     assert run.error_lines() == [
@@ -88,7 +86,7 @@ def test_bad_setting_is_one_clear_line(target: Target) -> None:
     ]
 
 
-def test_input_file_option(target: Target) -> None:
+def test_input_file_option(target: PostgresBackend) -> None:
     path = target.tmp_path / "in.singer"
     path.write_text(lines(schema_message("t", {"id": {"type": "integer"}}), record("t", {"id": 5})))
     config = target.tmp_path / "c.json"

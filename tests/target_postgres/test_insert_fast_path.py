@@ -7,7 +7,8 @@ batch of that stream must still update rows.
 
 from __future__ import annotations
 
-from tests.target_postgres.conftest import Target, lines, record, schema_message, state
+from tests.support.postgres_backend import PostgresBackend
+from tests.support.singer_text import lines, record, schema_message, state
 
 PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
 
@@ -20,7 +21,7 @@ def _stream(rows: list[tuple[int, str]]) -> str:
     )
 
 
-def test_a_batch_meeting_an_existing_key_midway_is_upserted_whole(target: Target) -> None:
+def test_a_batch_meeting_an_existing_key_midway_is_upserted_whole(target: PostgresBackend) -> None:
     first = target.run(_stream([(i, "old") for i in range(1, 101)]), batch_size_rows=1000)
     assert first.returncode == 0, first.stderr
     mixed = [(i, "new") for i in range(101, 151)] + [(i, "updated") for i in range(90, 96)]
@@ -34,7 +35,7 @@ def test_a_batch_meeting_an_existing_key_midway_is_upserted_whole(target: Target
     ]
 
 
-def test_updates_after_inserts_in_one_run_land(target: Target) -> None:
+def test_updates_after_inserts_in_one_run_land(target: PostgresBackend) -> None:
     rows = [(i, "v1") for i in range(1, 31)] + [(i, "v2") for i in range(1, 31)] + [(i, "v3") for i in range(21, 41)]
     run = target.run(_stream(rows), batch_size_rows=10)
     assert run.returncode == 0, run.stderr

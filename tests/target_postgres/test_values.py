@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
-from tests.target_postgres.conftest import Target, lines, record, schema_message
+from tests.support.postgres_backend import PostgresBackend
+from tests.support.singer_text import lines, record, schema_message
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 
 
-def test_column_types_from_json_schema(target: Target) -> None:
+def test_column_types_from_json_schema(target: PostgresBackend) -> None:
     props = {
         "i": {"type": "integer"},
         "big": {"type": "integer", "maximum": 10**30},
@@ -46,7 +48,7 @@ def test_column_types_from_json_schema(target: Target) -> None:
     }
 
 
-def test_number_as_float_setting(target: Target) -> None:
+def test_number_as_float_setting(target: PostgresBackend) -> None:
     run = target.run(
         lines(schema_message("t", {"n": {"type": "number"}}), record("t", {"n": 0.1})), number_as_float=True
     )
@@ -55,7 +57,7 @@ def test_number_as_float_setting(target: Target) -> None:
     assert target.query("SELECT n FROM t") == [(0.1,)]
 
 
-def test_long_decimals_and_huge_integers_stay_exact(target: Target) -> None:
+def test_long_decimals_and_huge_integers_stay_exact(target: PostgresBackend) -> None:
     text = (
         '{"type":"RECORD","stream":"t","record":{"m":12345678901234567890123.123456789012,'
         '"i":123456789012345678901234567890,"f":0.30000000000000004}}\n'
@@ -73,7 +75,7 @@ def test_long_decimals_and_huge_integers_stay_exact(target: Target) -> None:
     ]
 
 
-def test_nan_and_infinity(target: Target) -> None:
+def test_nan_and_infinity(target: PostgresBackend) -> None:
     text = (
         '{"type":"RECORD","stream":"t","record":{"n":NaN,"f":Infinity,"o":{"x":NaN,"y":-Infinity}}}\n'
         '{"type":"RECORD","stream":"t","record":{"n":-Infinity,"f":NaN,"o":null}}\n'
@@ -85,8 +87,8 @@ def test_nan_and_infinity(target: Target) -> None:
     assert rows == [("-Infinity", "NaN", None), ("NaN", "Infinity", '{"x": null, "y": null}')]
 
 
-def test_deeply_nested_objects(target: Target) -> None:
-    value: dict = {"leaf": [1, 2.5, "x", None, True]}
+def test_deeply_nested_objects(target: PostgresBackend) -> None:
+    value: dict[str, Any] = {"leaf": [1, 2.5, "x", None, True]}
     for depth in range(200):
         value = {f"level{depth}": value}
     data = lines(schema_message("t", {"o": {"type": "object"}}), record("t", {"o": value}))
@@ -95,14 +97,14 @@ def test_deeply_nested_objects(target: Target) -> None:
     assert target.query("SELECT o FROM t") == [(value,)]
 
 
-def test_json_big_integers_inside_objects(target: Target) -> None:
+def test_json_big_integers_inside_objects(target: PostgresBackend) -> None:
     text = '{"type":"RECORD","stream":"t","record":{"o":{"id":123456789012345678901234567890}}}\n'
     run = target.run(lines(schema_message("t", {"o": {"type": "object"}})) + text)
     assert run.returncode == 0, run.stderr
     assert target.query("SELECT o->>'id' FROM t") == [("123456789012345678901234567890",)]
 
 
-def test_identifiers_reserved_mixed_case_special_and_long(target: Target) -> None:
+def test_identifiers_reserved_mixed_case_special_and_long(target: PostgresBackend) -> None:
     long_a = "a" * 70 + "_first"
     long_b = "a" * 70 + "_second"
     props = {
@@ -134,7 +136,7 @@ def test_identifiers_reserved_mixed_case_special_and_long(target: Target) -> Non
     assert target.primary_key(table) == ["select"]
 
 
-def test_large_stream_through_the_block_path(target: Target) -> None:
+def test_large_stream_through_the_block_path(target: PostgresBackend) -> None:
     """Enough compact lines for whole 4 MB chunks to go through the Arrow path."""
     props = {
         "id": {"type": "integer"},

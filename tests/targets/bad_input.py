@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.backend import Backend
 from tests.support.singer_process import Run
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message, state, states
+from tests.support.singer_text import lines, record, schema_message, state, states
 
 # Not "yesterday": PostgreSQL reads that as a date.
 BAD_TIMESTAMP = "yesterday-ish"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.targets.backend import Backend
-from tests.targets.singer_text import activate_version, lines, record, schema_message
+from tests.support.backend import Backend
+from tests.support.singer_text import activate_version, lines, record, schema_message
 
 PROPS = {"id": {"type": "integer"}, "v": {"type": "string"}}
 

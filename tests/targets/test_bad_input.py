@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.targets.backend import Backend
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message
 from tests.targets.bad_input import SHARED_BAD_INPUT, BadInput, check_bad_input
-from tests.targets.singer_text import lines, record, schema_message
 
 
 @pytest.mark.parametrize("case", SHARED_BAD_INPUT, ids=str)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.targets.backend import Backend
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message, state, states
 from tests.targets.bad_input import BAD_TIMESTAMP, assert_one_error_line
-from tests.targets.singer_text import lines, record, schema_message, state, states
 
 PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message
 
 INT = {"type": ["integer", "null"]}
 
@@ -24,3 +24,15 @@ def test_identical_schema_repeated_mid_stream_is_harmless(backend: Backend) -> N
     data = lines(schema, record("t", {"id": 1}), schema, record("t", {"id": 2}), schema)
     assert backend.run(data).returncode == 0
     assert backend.rows("t", ["id"], order_by="id") == [(1,), (2,)]
+
+
+def test_json_column_stays_json_when_a_schema_says_string(backend: Backend) -> None:
+    """The core's evolution rule: the column never narrows, so the strings are
+    stored as JSON strings and the objects stay objects, even once a later
+    schema says object again."""
+    steps = [({"type": "object"}, {"a": 1}), ({"type": "string"}, "plain"), ({"type": "object"}, {"b": 2})]
+    for i, (prop, value) in enumerate(steps):
+        run = backend.run(lines(schema_message("t", {"id": INT, "v": prop}), record("t", {"id": i, "v": value})))
+        assert run.returncode == 0, run.stderr
+        assert backend.column_types("t")["v"] == "json"
+    assert backend.rows("t", ["id", "v"], order_by="id") == [(0, {"a": 1}), (1, "plain"), (2, {"b": 2})]

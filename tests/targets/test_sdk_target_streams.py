@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import singer_sdk.testing
 
-from tests.targets.backend import Backend
+from tests.support.backend import Backend
+from tests.support.singer_text import states
 from tests.targets.sdk_cases import SDK_CASES, Case
-from tests.targets.singer_text import states
 
 STREAMS = Path(singer_sdk.testing.__file__).parent / "target_test_streams"
 
@@ -50,8 +50,8 @@ def test_sdk_stream(backend: Backend, case: Case) -> None:
     for (stream, column), total in case.sums.items():
         assert sum(v for (v,) in backend.rows(stream, [column])) == total
     for stream, types in case.types.items():
-        landed = backend.column_types(stream)
-        assert (landed if case.every_column else {c: landed[c] for c in types}) == types
+        column_types = backend.column_types(stream)
+        assert (column_types if case.every_column else {c: column_types[c] for c in types}) == types
     if case.states is not None:
         assert emitted == case.states
     if case.last_state is not None:

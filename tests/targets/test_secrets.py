@@ -7,9 +7,9 @@ import secrets
 
 import pytest
 
+from tests.support.backend import Backend
 from tests.support.singer_process import run_connector
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message
+from tests.support.singer_text import lines, record, schema_message
 
 
 @pytest.fixture

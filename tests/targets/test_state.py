@@ -6,9 +6,9 @@ import json
 import select
 import subprocess
 
+from tests.support.backend import Backend
 from tests.support.singer_process import BIN
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message, state, states
+from tests.support.singer_text import lines, record, schema_message, state, states
 
 INT = {"type": "integer"}
 

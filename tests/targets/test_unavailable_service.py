@@ -3,8 +3,8 @@ lines and cause, a non-zero exit, and no STATE past the last commit."""
 
 from __future__ import annotations
 
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message, state
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message, state
 
 PROPS = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
 

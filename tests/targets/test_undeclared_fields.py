@@ -9,11 +9,12 @@ it is not loaded and no STATE after the last commit is released.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message, state, states
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message, state, states
 
 FLAT = {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}}
 WITH_JSON = {**FLAT, "extra": {"type": "object"}}
@@ -28,7 +29,7 @@ def undeclared_at_line(line: int) -> str:
 
 
 @pytest.mark.parametrize("properties", [FLAT, WITH_JSON], ids=["block_reader", "per_record"])
-def test_undeclared_field_fails_naming_stream_line_and_field(backend: Backend, properties: dict) -> None:
+def test_undeclared_field_fails_naming_stream_line_and_field(backend: Backend, properties: dict[str, Any]) -> None:
     data = lines(
         schema_message("t", properties, ["id"]),
         record("t", {"id": 1, "name": "a"}),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tests.targets.backend import Backend
-from tests.targets.singer_text import lines, record, schema_message
+from tests.support.backend import Backend
+from tests.support.singer_text import lines, record, schema_message
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 

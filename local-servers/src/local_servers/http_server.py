@@ -5,8 +5,6 @@ reset mid-body, and resume with HTTP Range requests. This server serves a
 directory with the validators a resumable client relies on (Content-Length,
 ETag, Last-Modified, Range, If-Range) and injects those faults per path at run
 time, while recording every request so tests can assert on the retries.
-
-It deliberately avoids importing pytest: benchmarks use it as well.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`--about` output, generated from the settings declaration.
+"""`--about` and `--version` output, generated from the settings declaration and
+the installed package.
 
 Meltano reads the JSON form to learn a plugin's settings and capabilities;
 people read the markdown form in the README. Both come from the one list of
@@ -8,11 +9,23 @@ Setting objects so they cannot drift, and secrets show only their name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any, Literal
 
 import orjson
 
 from singer_lite_core.settings import Setting
+
+UNKNOWN_VERSION = "0.0.0"
+
+
+def installed_version(distribution: str) -> str:
+    """The version the package was installed with, so `--version` and `--about`
+    follow its pyproject.toml; a source tree that was never installed says 0.0.0."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return UNKNOWN_VERSION
 
 
 def about_document(

@@ -31,11 +31,12 @@ class InputError(ConnectorError):
 
 
 class LoadError(Exception):
-    """A database refused a batch because of its data.
+    """A loader refused a batch because of its data, or a table change.
 
     A loader knows the batch row, not the input line, so it raises this with
-    `row` (an index into Batch.table, when known); the target driver turns it
-    into an InputError that names the stream and input line.
+    `row` (an index into Batch.table, when known); the target driver's
+    committer turns it into an InputError that names the stream and the input
+    line (the row's, else the batch's lines or the SCHEMA's line).
     """
 
     def __init__(self, message: str, row: int | None = None) -> None:
@@ -54,14 +55,17 @@ def where(
 ) -> str:
     """The one spelling of an error's location, for tap and targets alike:
     `stream 'yellow_trips': yellow_tripdata_2021-02.csv row 150: column 'passenger_count'`,
-    `stream 'people': line 3`. Parts that are not given are left out."""
+    `stream 'people': line 3`, `stream 'people': lines 3-9`. Parts that are not
+    given are left out. `lines` (first and last) names a batch, and is spelled
+    as a range even when the batch is one line, so that a failed batch never
+    reads as a failed record."""
     parts = []
     if stream is not None:
         parts.append(f"stream {stream!r}")
     if line is not None:
         parts.append(f"line {line}")
     if lines is not None:
-        parts.append(f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}-{lines[1]}")
+        parts.append(f"lines {lines[0]}-{lines[1]}")
     if source is not None:
         parts.append(source if row is None else f"{source} row {row}")
     elif row is not None:

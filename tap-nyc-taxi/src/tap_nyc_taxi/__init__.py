@@ -1,8 +1,5 @@
 """Singer tap for NYC TLC trip records, the taxi zone lookup and course ratings."""
 
-from importlib.metadata import PackageNotFoundError, version
+from singer_lite_core.about import installed_version
 
-try:
-    __version__ = version("tap-nyc-taxi")
-except PackageNotFoundError:
-    __version__ = "0.0.0"
+__version__ = installed_version("tap-nyc-taxi")

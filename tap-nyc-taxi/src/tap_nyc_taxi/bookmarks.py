@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from singer_lite_core.errors import ConfigError
+from singer_lite_core.errors import ConfigError, where
 from tap_nyc_taxi.source_files import Fingerprint
 
 
@@ -40,7 +40,7 @@ class Bookmarks:
             return None
         rows = entry.get("rows_done")
         if not isinstance(rows, int) or rows < 0:
-            raise ConfigError(f"state: bookmark of {stream} file {file_name} has no valid rows_done")
+            raise ConfigError(f"state: {where(stream, source=file_name)}: the bookmark has no valid rows_done")
         return FileProgress(Fingerprint.from_state(entry), rows, bool(entry.get("complete")))
 
     def advance(self, stream: str, file_name: str, fingerprint: Fingerprint, rows_done: int, complete: bool) -> None:

@@ -16,11 +16,15 @@ from tap_nyc_taxi import __version__
 from tap_nyc_taxi.bookmarks import Bookmarks, read_state
 from tap_nyc_taxi.catalog import default_selection, discover, read_catalog
 from tap_nyc_taxi.settings import SETTINGS, read_tap_config
-from tap_nyc_taxi.streams import stream_specs
-from tap_nyc_taxi.sync import Sync, is_configured
+from tap_nyc_taxi.streams import all_streams
+from tap_nyc_taxi.sync import Sync
+from tap_nyc_taxi.taxi_types import TAXI_TYPES
 
 PROGRAM = "tap-nyc-taxi"
-DESCRIPTION = "Singer tap for NYC TLC trip records (yellow, green, FHV), the taxi zone lookup and course ratings."
+DESCRIPTION = (
+    f"Singer tap for NYC TLC trip records ({', '.join(t.label for t in TAXI_TYPES)}),"
+    " the taxi zone lookup and course ratings."
+)
 CAPABILITIES = ("catalog", "discover", "state", "about")
 
 
@@ -40,15 +44,15 @@ def _run() -> int:
         return 0
     log = configure_logging(PROGRAM)
     config = read_tap_config(args.config)
-    specs = stream_specs()
+    streams = all_streams()
     if args.discover:
-        configured = {s.name for s in specs.values() if is_configured(s.name, s.taxi_type, config)}
-        sys.stdout.buffer.write(orjson.dumps(discover(specs, configured), option=orjson.OPT_INDENT_2) + b"\n")
+        configured = {stream.name for stream in streams.values() if stream.is_configured(config)}
+        sys.stdout.buffer.write(orjson.dumps(discover(streams, configured), option=orjson.OPT_INDENT_2) + b"\n")
         return 0
     log.debug("settings: %s", redacted(vars(config), SETTINGS))
     if args.catalog and args.properties:
         raise ConfigError("give either --catalog or --properties, not both")
     catalog_path = args.catalog or args.properties
-    selections = read_catalog(catalog_path, specs) if catalog_path else default_selection(specs)
+    selections = read_catalog(catalog_path, streams) if catalog_path else default_selection(streams)
     Sync(config, Bookmarks(read_state(args.state)), SingerWriter()).run(selections)
     return 0

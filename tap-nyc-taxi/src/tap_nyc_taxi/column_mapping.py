@@ -16,8 +16,8 @@ from collections.abc import Callable
 import polars as pl
 import pyarrow as pa
 
-from singer_lite_core.errors import InputError
-from tap_nyc_taxi.streams import ColumnType
+from singer_lite_core.errors import InputError, where
+from tap_nyc_taxi.stream import ColumnType
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class ColumnPlan:
         return converted
 
     def _fail(self, row_index: int, column: str, problem: str) -> None:
-        raise InputError(f"{self._file} row {row_index + 1}, column {column}: {problem}")
+        raise InputError(f"{where(source=self._file, row=row_index + 1, column=column)}: {problem}")
 
 
 Conversion = tuple[pl.Series, pl.Series | None]

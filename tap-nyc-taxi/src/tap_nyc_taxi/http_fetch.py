@@ -19,7 +19,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 from tenacity.wait import wait_base
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,7 +88,7 @@ class HttpFetcher:
                 headers["If-Range"] = version.etag or version.last_modified or ""
         with self._request("GET", url, headers=headers, stream=True) as response:
             if response.status_code == 404:
-                raise InputError(f"{url}: the server answered 404 Not Found")
+                raise InputError(f"{where(source=url)}: the server answered 404 Not Found")
             resumed = response.status_code == 206
             if have and not resumed:
                 log.info("%s: server restarted the download from the first byte", url)
@@ -100,14 +100,16 @@ class HttpFetcher:
         if version.size is not None and got != version.size:
             raise requests.ConnectionError(f"download ended after {got} of {version.size} bytes")
 
-    def _request(self, method: str, url: str, **kwargs: object) -> requests.Response:
-        response = self._session.request(method, url, timeout=self._timeout, **kwargs)
+    def _request(
+        self, method: str, url: str, headers: dict[str, str] | None = None, stream: bool = False
+    ) -> requests.Response:
+        response = self._session.request(method, url, headers=headers, stream=stream, timeout=self._timeout)
         if response.status_code in _TRANSIENT_STATUS:
             response.close()
-            raise TransientHTTPError(f"{url}: HTTP {response.status_code}", _retry_after(response))
+            raise TransientHTTPError(f"{where(source=url)}: HTTP {response.status_code}", _retry_after(response))
         if response.status_code >= 400 and response.status_code != 404:
             response.close()
-            raise InputError(f"{url}: HTTP {response.status_code} {response.reason}")
+            raise InputError(f"{where(source=url)}: HTTP {response.status_code} {response.reason}")
         return response
 
     def _retrying(self, action: Callable[[], T], url: str) -> T:
@@ -116,14 +118,19 @@ class HttpFetcher:
             wait=_ServerAwareWait(wait_exponential(multiplier=self._backoff, max=60)),
             retry=retry_if_exception(_is_transient),
             before_sleep=lambda state: log.warning(
-                "%s: attempt %d failed (%s); retrying", url, state.attempt_number, _describe(state.outcome.exception())
+                "%s: attempt %d failed (%s); retrying",
+                url,
+                state.attempt_number,
+                _describe(state.outcome.exception() if state.outcome else None),
             ),
             reraise=True,
         )
         try:
             return retrying(action)
         except (TransientHTTPError, requests.RequestException) as error:
-            raise InputError(f"{url}: giving up after {self._attempts} attempts: {_describe(error)}") from None
+            raise InputError(
+                f"{where(source=url)}: giving up after {self._attempts} attempts: {_describe(error)}"
+            ) from None
 
 
 class _ServerAwareWait(wait_base):

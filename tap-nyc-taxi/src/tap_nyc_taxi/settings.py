@@ -9,11 +9,11 @@ from typing import Any
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting, load_config
 from tap_nyc_taxi.months import Month, this_month
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, YELLOW
 
 ENV_PREFIX = "TAP_NYC_TAXI"
 TLC_TRIP_DATA = "https://d37ci6vzurychx.cloudfront.net/trip-data"
 TLC_ZONE_LOOKUP = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv"
-TAXI_TYPES = ("yellow", "green", "fhv")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -22,7 +22,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Where the TLC-named trip files are: a local directory, a glob, one file, or an http(s) base URL.",
         TLC_TRIP_DATA,
     ),
-    Setting("taxi_types", "array", "Trip streams to read, of yellow, green and fhv.", ["yellow"], choices=TAXI_TYPES),
+    Setting(
+        "taxi_types",
+        "array",
+        f"Trip streams to read, of {', '.join(TAXI_TYPE_NAMES[:-1])} and {TAXI_TYPE_NAMES[-1]}.",
+        [YELLOW.name],
+        choices=TAXI_TYPE_NAMES,
+    ),
     Setting(
         "start_month",
         "string",

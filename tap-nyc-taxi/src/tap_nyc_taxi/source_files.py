@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 from tap_nyc_taxi.http_fetch import HttpFetcher, RemoteVersion
 
 
@@ -64,7 +64,7 @@ def open_source(source: SourceFile, fetcher: HttpFetcher) -> OpenedFile | None:
     try:
         stat = Path(source.location).stat()
     except FileNotFoundError:
-        raise InputError(f"{source.location}: no such file") from None
+        raise InputError(f"{where(source=source.location)}: no such file") from None
     return OpenedFile(source, Fingerprint(stat.st_size, str(stat.st_mtime_ns)), None)
 
 

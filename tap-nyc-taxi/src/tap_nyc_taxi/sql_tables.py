@@ -8,13 +8,14 @@ streaming results keeps memory flat on a large rating table.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import psycopg2
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from singer_lite_core.errors import ConfigError, InputError
+from singer_lite_core.errors import ConfigError, InputError, where
 from tap_nyc_taxi.table_readers import rows_from
 
 
@@ -28,7 +29,7 @@ class SqlTableReader:
                 self._engine = sa.create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(url))
         except (ArgumentError, ImportError) as error:
             raise ConfigError(f"course_rating_database is not a usable database URL: {error}") from None
-        self._where = _safe_url(url)
+        self._database = _safe_url(url)
         preparer = self._engine.dialect.identifier_preparer
         self._query = sa.text(
             f"SELECT {', '.join(map(preparer.quote, columns))} FROM {preparer.quote(table)}"
@@ -48,12 +49,12 @@ class SqlTableReader:
                 yield from rows_from((_to_batch(rows, self._columns) for rows in result.partitions()), start_row)
         except SQLAlchemyError as error:
             detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            raise InputError(f"{self._where} {self.name}: {detail}") from None
+            raise InputError(f"{where(source=f'{self._database} {self.name}')}: {detail}") from None
         finally:
             self._engine.dispose()
 
 
-def _to_batch(rows: Sequence[sa.Row], columns: list[str]) -> pa.RecordBatch:
+def _to_batch(rows: Sequence[sa.Row[Any]], columns: list[str]) -> pa.RecordBatch:
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     return pa.RecordBatch.from_arrays([pa.array(list(column)) for column in values], names=columns)
 

@@ -2,7 +2,10 @@
 
 A STATE follows every batch of records (so at least every state_every_rows
 records) and the end of every file; each one is a complete, resumable value,
-so whichever one a target last echoed is a safe place to restart.
+so whichever one a target last echoed is a safe place to restart. Sync knows
+no stream by name: each stream says whether it is configured and yields its
+partitions, and an incremental stream's partitions carry the file version
+their bookmarks are keyed by.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
 from tap_nyc_taxi.catalog import Selection
@@ -19,23 +22,11 @@ from tap_nyc_taxi.column_mapping import ColumnPlan
 from tap_nyc_taxi.http_fetch import HttpFetcher
 from tap_nyc_taxi.record_encoder import encode_records
 from tap_nyc_taxi.settings import TapConfig
-from tap_nyc_taxi.source_files import OpenedFile, open_source, source_of
-from tap_nyc_taxi.streams import StreamSpec
-from tap_nyc_taxi.table_readers import TableReader, open_table
-from tap_nyc_taxi.trip_files import trip_files
+from tap_nyc_taxi.source_files import OpenedFile
+from tap_nyc_taxi.stream import Partition
+from tap_nyc_taxi.table_readers import TableReader
 
 log = logging.getLogger(__name__)
-
-_COURSE_TABLES = {"courses": "courses", "ratings": "rating"}
-
-
-def is_configured(stream: str, taxi_type: str | None, config: TapConfig) -> bool:
-    """Whether the settings give this stream a source; unconfigured streams are skipped, not failed."""
-    if taxi_type is not None:
-        return taxi_type in config.taxi_types
-    if stream == "taxi_zones":
-        return bool(config.zone_lookup)
-    return bool(getattr(config, stream)) or bool(config.course_rating_database)
 
 
 class Sync:
@@ -49,38 +40,33 @@ class Sync:
 
     def run(self, selections: list[Selection]) -> None:
         for selection in selections:
-            spec = selection.spec
-            if not is_configured(spec.name, spec.taxi_type, self._config):
-                log.info("%s: skipped, no source configured for it", spec.name)
+            stream = selection.stream
+            if not stream.is_configured(self._config):
+                log.info("%s: skipped, no source configured for it", stream.name)
                 continue
-            self._writer.schema(spec.name, selection.schema(), spec.key_properties, _bookmark_keys(selection))
+            self._writer.schema(stream.name, selection.schema(), stream.key_properties, _bookmark_keys(selection))
             try:
-                if spec.taxi_type is not None:
-                    self._sync_trips(selection)
-                else:
-                    self._sync_table(selection)
+                for partition in stream.partitions(self._config, self._fetcher):
+                    self._sync_partition(selection, partition)
             except InputError as error:
-                raise InputError(f"stream {spec.name}: {error}") from None
+                raise InputError(f"{where(stream.name)}: {error}") from None
         self._writer.state(self._bookmarks.value())
 
-    def _sync_trips(self, selection: Selection) -> None:
-        stream = selection.spec.name
-        incremental = selection.replication == "INCREMENTAL"
-        for source in trip_files(self._config, selection.spec.taxi_type or ""):
-            opened = open_source(source, self._fetcher)
-            if opened is None:
-                log.info("%s: %s is not published yet (404); stream ends here", stream, source.location)
-                return
-            start = self._start_row(stream, opened) if incremental else 0
-            if start is None:
-                continue
+    def _sync_partition(self, selection: Selection, partition: Partition) -> None:
+        stream = selection.stream.name
+        bookmarked = partition.file if selection.replication == "INCREMENTAL" else None
+        if bookmarked is None:
+            self._emit(selection, partition.open_reader(), 0, after_batch=None)
+            return
+        start = self._start_row(stream, bookmarked)
+        if start is None:
+            return
 
-            def advance(rows_done: int, complete: bool, opened: OpenedFile = opened) -> None:
-                self._bookmarks.advance(stream, opened.source.name, opened.fingerprint, rows_done, complete)
-                self._writer.state(self._bookmarks.value())
+        def advance(rows_done: int, complete: bool) -> None:
+            self._bookmarks.advance(stream, bookmarked.source.name, bookmarked.fingerprint, rows_done, complete)
+            self._writer.state(self._bookmarks.value())
 
-            reader = open_table(opened.local_path(self._fetcher), source.name, self._config.batch_rows)
-            self._emit(selection, reader, start, with_lineage=True, after_batch=advance if incremental else None)
+        self._emit(selection, partition.open_reader(), start, after_batch=advance)
 
     def _start_row(self, stream: str, opened: OpenedFile) -> int | None:
         """Where to start in this file, or None when it is done and unchanged."""
@@ -96,51 +82,28 @@ class Sync:
         log.info("%s: resuming %s after row %d", stream, opened.source.name, progress.rows_done)
         return progress.rows_done
 
-    def _sync_table(self, selection: Selection) -> None:
-        self._emit(selection, self._table_reader(selection.spec), 0, with_lineage=False, after_batch=None)
-
-    def _table_reader(self, spec: StreamSpec) -> TableReader:
-        stream = spec.name
-        location = self._config.zone_lookup if stream == "taxi_zones" else getattr(self._config, stream)
-        if location:
-            opened = open_source(source_of(location), self._fetcher)
-            if opened is None:
-                raise InputError(f"{location} answered 404 Not Found")
-            return open_table(opened.local_path(self._fetcher), opened.source.name, self._config.batch_rows)
-        assert self._config.course_rating_database is not None
-        from tap_nyc_taxi.sql_tables import SqlTableReader  # SQLAlchemy costs 0.15 s to import; most runs never need it
-
-        return SqlTableReader(
-            self._config.course_rating_database,
-            _COURSE_TABLES[stream],
-            list(spec.schema["properties"]),
-            spec.key_properties,
-            self._config.batch_rows,
-        )
-
     def _emit(
         self,
         selection: Selection,
         reader: TableReader,
         start: int,
         *,
-        with_lineage: bool,
         after_batch: Callable[[int, bool], None] | None,
     ) -> None:
-        spec = selection.spec
+        stream = selection.stream
         plan = ColumnPlan(
-            spec.name,
+            stream.name,
             reader.name,
-            spec.column_types(),
+            stream.column_types(),
             reader.columns,
-            with_lineage=with_lineage,
+            with_lineage=stream.lineage,
             ignore_unknown_columns=self._config.ignore_unknown_columns,
-            required=frozenset(spec.key_properties),
+            required=frozenset(stream.key_properties),
         )
         started, rows_done, emitted = time.monotonic(), start, 0
         for first_row, batch in reader.batches(start):
             frame = plan.frame(batch, first_row).select(selection.properties)
-            self._writer.record_lines(encode_records(spec.name, frame))
+            self._writer.record_lines(encode_records(stream.name, frame))
             rows_done, emitted = first_row + batch.num_rows, emitted + batch.num_rows
             if after_batch is not None:
                 after_batch(rows_done, False)
@@ -149,7 +112,7 @@ class Sync:
         elapsed = time.monotonic() - started
         log.info(
             "%s: %s: %d records in %.1f s (%.0f/s)",
-            spec.name,
+            stream.name,
             reader.name,
             emitted,
             elapsed,
@@ -158,8 +121,5 @@ class Sync:
 
 
 def _bookmark_keys(selection: Selection) -> tuple[str, ...]:
-    return (
-        (selection.spec.replication_key,)
-        if selection.replication == "INCREMENTAL" and selection.spec.replication_key
-        else ()
-    )
+    replication_key = selection.stream.replication_key
+    return (replication_key,) if selection.replication == "INCREMENTAL" and replication_key else ()

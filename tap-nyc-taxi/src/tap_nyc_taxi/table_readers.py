@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 
 
 class TableReader(Protocol):
@@ -39,7 +39,7 @@ def open_table(path: Path, name: str, batch_rows: int) -> TableReader:
         return ParquetReader(path, name, batch_rows)
     if lowered.endswith((".csv", ".csv.gz")):
         return CsvReader(path, name, batch_rows)
-    raise InputError(f"{name}: unknown file type; expected .parquet, .csv or .csv.gz")
+    raise InputError(f"{where(source=name)}: unknown file type; expected .parquet, .csv or .csv.gz")
 
 
 class ParquetReader:
@@ -49,7 +49,7 @@ class ParquetReader:
         try:
             self._file = pq.ParquetFile(path)
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"{name}: not a readable parquet file: {error}") from None
+            raise InputError(f"{where(source=name)}: not a readable parquet file: {error}") from None
 
     @property
     def columns(self) -> list[str]:
@@ -70,7 +70,7 @@ class ParquetReader:
                 row = first + batch.num_rows
                 yield first, batch
         except (pa.ArrowException, OSError) as error:
-            raise InputError(f"{self.name}: unreadable parquet data after row {row}: {error}") from None
+            raise InputError(f"{where(source=self.name)}: unreadable parquet data after row {row}: {error}") from None
 
 
 class CsvReader:
@@ -91,9 +91,11 @@ class CsvReader:
                 row = first + batch.num_rows
                 yield first, batch
         except pa.ArrowInvalid as error:
-            raise InputError(f"{self.name}: malformed CSV after data row {row}: {_short(error)}") from None
+            raise InputError(
+                f"{where(source=self.name)}: malformed CSV after data row {row}: {_short(error)}"
+            ) from None
         except (OSError, EOFError) as error:
-            raise InputError(f"{self.name}: unreadable file after data row {row}: {error}") from None
+            raise InputError(f"{where(source=self.name)}: unreadable file after data row {row}: {error}") from None
 
     def _slices(self) -> Iterator[pa.RecordBatch]:
         reader = pacsv.open_csv(
@@ -116,10 +118,10 @@ class CsvReader:
             with opener(self._path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig") as text:
                 line = text.readline()
         except (OSError, UnicodeDecodeError, EOFError) as error:
-            raise InputError(f"{self.name}: unreadable file: {error}") from None
+            raise InputError(f"{where(source=self.name)}: unreadable file: {error}") from None
         columns = [column.strip() for column in next(csv.reader([line]), [])]
         if not line.strip() or not all(columns):
-            raise InputError(f"{self.name}: the first line must be a header naming every column")
+            raise InputError(f"{where(source=self.name)}: the first line must be a header naming every column")
         return columns
 
 

@@ -1,3 +1,5 @@
 """Singer target for BigQuery: the BigQuery side of the shared target core."""
 
-__version__ = "0.1.0"
+from singer_lite_core.about import installed_version
+
+__version__ = installed_version("target-bigquery-lite")

@@ -3,10 +3,10 @@
 A new SCHEMA may add columns, widen types or change the key. Columns are
 added, and REQUIRED ones relaxed, by a table update before the load that
 needs them (the emulator, unlike BigQuery, cannot relax during a load).
-Types are only ever joined with what the table holds, never narrowed; a
-change BigQuery cannot make in place (INT64 -> NUMERIC, anything -> JSON
-or STRING) rewrites the table in one CREATE OR REPLACE ... AS SELECT with
-a lossless conversion. Columns a schema no longer lists stay, NULLABLE.
+Types follow the core's evolution rule, which never narrows; a change
+BigQuery cannot make in place (INT64 -> NUMERIC, anything -> JSON or
+STRING) rewrites the table in one CREATE OR REPLACE ... AS SELECT with a
+lossless conversion. Columns a schema no longer lists stay, NULLABLE.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from google.api_core import exceptions as api
 from google.cloud import bigquery
 
 from singer_lite_core.errors import LoadError
-from singer_lite_core.target_driver.logical_types import join
+from singer_lite_core.target_driver.evolution import evolved_type
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
-from target_bigquery_lite import bq_types, sql
-from target_bigquery_lite.bq_settings import TableLayout
+from target_bigquery_lite import column_types, sql
+from target_bigquery_lite.connection import NO_RETRY
 from target_bigquery_lite.jobs import JobRunner
+from target_bigquery_lite.settings import TableLayout
 
 REQUIRED = "REQUIRED"
 NULLABLE = "NULLABLE"
@@ -38,7 +39,7 @@ class TypeChange:
 def ensure_dataset(client: bigquery.Client, dataset_id: str, location: str | None) -> None:
     dataset = bigquery.Dataset(dataset_id)
     dataset.location = location
-    client.create_dataset(dataset, exists_ok=True, retry=None)
+    client.create_dataset(dataset, exists_ok=True, retry=NO_RETRY)
 
 
 def ensure_table(
@@ -52,7 +53,7 @@ def ensure_table(
     """Make the table fit `stream`; return the schema records must be decoded to
     and the table as it now is."""
     try:
-        table = client.get_table(table_id, retry=None)
+        table = client.get_table(table_id, retry=NO_RETRY)
     except api.NotFound:
         return stream, _create(client, table_id, stream, columns, layout)
     keys = {columns[k] for k in stream.key_properties}
@@ -64,22 +65,18 @@ def ensure_table(
         name = columns[column.name]
         field = fields.get(name.lower())
         if field is None:
-            schema.append(bigquery.SchemaField(name, bq_types.BQ_TYPES[column.type], mode=NULLABLE))
+            schema.append(bigquery.SchemaField(name, column_types.NATIVE_TYPES[column.type], mode=NULLABLE))
             effective.append(column)
             continue
-        current = bq_types.logical_of(field.field_type)
-        if current is None:
-            effective.append(column)
-            continue
-        wanted = join(current, column.type)
-        to_type = bq_types.column_type(wanted, field.field_type)
-        if bq_types.standard(field.field_type) != to_type:
+        wanted = evolved_type(column_types.logical_of(field.field_type), column.type)
+        to_type = column_types.changed_type(field.field_type, wanted)
+        if to_type is not None:
             changes.append(TypeChange(field.name, field.field_type, to_type))
         effective.append(Column(column.name, wanted))
     new_schema = [relaxed(f) if f.mode == REQUIRED and f.name not in keys else f for f in schema]
     if new_schema != list(table.schema):
         table.schema = new_schema
-        table = client.update_table(table, ["schema"], retry=None)
+        table = client.update_table(table, ["schema"], retry=NO_RETRY)
     if changes:
         table = change_types(client, jobs, table, changes)
     return stream.with_columns(effective), table
@@ -89,12 +86,12 @@ def change_types(
     client: bigquery.Client, jobs: JobRunner, table: bigquery.Table, changes: Sequence[TypeChange]
 ) -> bigquery.Table:
     replacements = ", ".join(
-        f"{bq_types.conversion(sql.quoted(c.column), c.from_type, c.to_type)} AS {sql.quoted(c.column)}"
+        f"{column_types.conversion(sql.quoted(c.column), c.from_type, c.to_type)} AS {sql.quoted(c.column)}"
         for c in changes
     )
     select = f"SELECT * REPLACE ({replacements}) FROM {sql.quoted(sql.table_path(table))}"
     jobs.query(sql.replace_table(table, select))
-    return client.get_table(table.reference, retry=None)
+    return client.get_table(table.reference, retry=NO_RETRY)
 
 
 def _create(
@@ -105,12 +102,14 @@ def _create(
         table_id,
         schema=[
             bigquery.SchemaField(
-                columns[c.name], bq_types.BQ_TYPES[c.type], mode=REQUIRED if columns[c.name] in keys else NULLABLE
+                columns[c.name],
+                column_types.NATIVE_TYPES[c.type],
+                mode=REQUIRED if columns[c.name] in keys else NULLABLE,
             )
             for c in stream.columns
         ],
     )
-    types = {columns[c.name]: bq_types.BQ_TYPES[c.type] for c in stream.columns}
+    types = {columns[c.name]: column_types.NATIVE_TYPES[c.type] for c in stream.columns}
     if layout.partition_by is not None:
         field = _layout_column(columns, layout.partition_by, "partition_by", stream.stream)
         if types[field] not in ("TIMESTAMP", "DATE"):
@@ -118,7 +117,7 @@ def _create(
         table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY, field=field)
     if layout.cluster_by:
         table.clustering_fields = [_layout_column(columns, p, "cluster_by", stream.stream) for p in layout.cluster_by]
-    return client.create_table(table, exists_ok=True, retry=None)
+    return client.create_table(table, exists_ok=True, retry=NO_RETRY)
 
 
 def _layout_column(columns: Mapping[str, str], prop: str, setting: str, stream: str) -> str:

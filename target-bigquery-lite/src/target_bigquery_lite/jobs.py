@@ -23,6 +23,7 @@ from google.auth.exceptions import TransportError
 from google.cloud import bigquery
 
 from singer_lite_core.errors import LoadError
+from target_bigquery_lite.connection import NO_RETRY
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ _TRANSIENT_NETWORK = (
 )
 MAX_FRESH_IDS = 5
 
-Job = bigquery.LoadJob | bigquery.QueryJob
+# What get_job may return for a job id this runner submitted.
+Job = bigquery.LoadJob | bigquery.QueryJob | bigquery.CopyJob | bigquery.ExtractJob | bigquery.UnknownJob
 
 
 def is_transient(error: BaseException) -> bool:
@@ -61,7 +63,7 @@ class JobRunner:
         self._timeout = timeout_seconds
         self._statements = itertools.count()
 
-    def load(self, data: IO[bytes], destination: str, config: bigquery.LoadJobConfig, name: str) -> bigquery.LoadJob:
+    def load(self, data: IO[bytes], destination: str, config: bigquery.LoadJobConfig, name: str) -> None:
         def submit(job_id: str) -> bigquery.LoadJob:
             data.seek(0)
             return self._client.load_table_from_file(
@@ -69,9 +71,9 @@ class JobRunner:
             )
 
         config.job_timeout_ms = self._timeout * 1000
-        return self._run(name, submit)
+        self._run(name, submit)
 
-    def query(self, sql: str, name: str | None = None) -> bigquery.QueryJob:
+    def query(self, sql: str, name: str | None = None) -> None:
         """Run a statement; `name` only for statements that must not run twice,
         others (DDL, idempotent DML) get a fresh id each time."""
         name = name or f"statement{next(self._statements)}"
@@ -79,20 +81,21 @@ class JobRunner:
 
         def submit(job_id: str) -> bigquery.QueryJob:
             return self._client.query(
-                sql, job_config=config, job_id=job_id, retry=None, job_retry=None, timeout=self._timeout
+                sql, job_config=config, job_id=job_id, retry=NO_RETRY, job_retry=None, timeout=self._timeout
             )
 
-        return self._run(name, submit)
+        self._run(name, submit)
 
-    def _run(self, name: str, submit: Callable[[str], Job]) -> Job:
+    def _run(self, name: str, submit: Callable[[str], Job]) -> None:
         """Submit under the batch's job id (or reattach to the job that already has
         it) and wait; `name` must be unique per batch and step within the run."""
+        job: Job
         for attempt in range(MAX_FRESH_IDS):
             job_id = f"target_bigquery_lite_{self._run_id}_{name}_{attempt}"
             try:
                 job = submit(job_id)
             except api.Conflict:
-                job = self._client.get_job(job_id, retry=None)
+                job = self._client.get_job(job_id, retry=NO_RETRY)
                 if job.state == "DONE" and job.error_result is not None and attempt + 1 < MAX_FRESH_IDS:
                     log.info("job %s failed in an earlier attempt; submitting it again", job_id)
                     continue
@@ -100,15 +103,15 @@ class JobRunner:
             except api.GoogleAPICallError as error:
                 raise self._failure(error) from None
             self._wait(job)
-            return job
+            return
         raise AssertionError("the last attempt always waits for its job")
 
     def _wait(self, job: Job) -> None:
         no_job_retry = {"job_retry": None} if isinstance(job, bigquery.QueryJob) else {}
         try:
-            job.result(timeout=self._timeout, retry=None, **no_job_retry)
+            job.result(timeout=self._timeout, retry=NO_RETRY, **no_job_retry)
         except concurrent.futures.TimeoutError:
-            job.cancel(retry=None)
+            job.cancel(retry=NO_RETRY)
             raise LoadError(f"job {job.job_id} did not finish within {self._timeout} s and was cancelled") from None
         except api.GoogleAPICallError as error:
             raise self._failure(error) from None

@@ -21,38 +21,58 @@ from typing import Any
 from google.cloud import bigquery
 
 from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.capabilities import DecimalType, IdentifierRules, LoaderCapabilities
+from singer_lite_core.target_driver.identifiers import Identifiers
 from singer_lite_core.target_driver.loader import Batch
 from singer_lite_core.target_driver.stream_schema import StreamSchema
+from singer_lite_core.target_driver.tables import StreamTable
 from target_bigquery_lite import ddl, sql
-from target_bigquery_lite.bq_settings import TableLayout, table_layouts
-from target_bigquery_lite.bq_types import standard
-from target_bigquery_lite.client import make_client
+from target_bigquery_lite.column_types import standard
+from target_bigquery_lite.connection import NO_RETRY, make_client
 from target_bigquery_lite.jobs import JobRunner, is_transient
-from target_bigquery_lite.naming import column_names, table_name
-from target_bigquery_lite.parquet_batch import FileColumn, NeedsBignumeric, parquet_file
+from target_bigquery_lite.parquet_batch import FileColumn, parquet_file
+from target_bigquery_lite.settings import TableLayout, table_layouts
 
 log = logging.getLogger(__name__)
+
+CAPABILITIES = LoaderCapabilities(
+    # NUMERIC: 38 digits, 9 of them after the point; BIGNUMERIC beyond (76.76
+    # digits, 38 after the point; Arrow's decimal256(76, 38) holds its range
+    # but for the last fraction of an integer digit).
+    decimal=DecimalType(38, 9),
+    wide_decimal=DecimalType(76, 38),
+    max_identifier_length=300,
+    identifier_length_unit="chars",
+    # Column names (and table names in case-insensitive datasets) ignore case.
+    case_insensitive_identifiers=True,
+    preferred_batch_format="parquet",
+    identifier_rules=IdentifierRules(
+        disallowed_characters="^A-Za-z0-9_",
+        replacement="_",
+        leading_digit_allowed=False,
+        reserved_prefixes=("_TABLE_", "_FILE_", "_PARTITION", "_ROW_TIMESTAMP", "__ROOT__", "_COLIDENTIFIER"),
+        max_table_name_length=1024,
+    ),
+)
+IDENTIFIERS = Identifiers(CAPABILITIES, "BigQuery")
 
 STAGE_LIFETIME = timedelta(days=1)
 
 
 @dataclass
-class _Table:
+class _BigQueryTable(StreamTable):
+    """A stream's table with what only BigQuery needs: the table as it now is
+    (fetched again after each rewrite), the prefix of its jobs' ids and its
+    staging table."""
+
     table: bigquery.Table
-    columns: dict[str, str]
-    keys: tuple[str, ...]
     job_prefix: str
     stage_id: str
 
-    @property
-    def path(self) -> str:
-        return sql.table_path(self.table)
-
-    def column(self, prop: str) -> str:
-        return self.columns[prop]
-
 
 class BigQueryLoader:
+    capabilities = CAPABILITIES
+
     def __init__(self, config: Mapping[str, Any]) -> None:
         self._client = make_client(config)
         self._dataset = f"{config['project']}.{config['dataset']}"
@@ -60,7 +80,7 @@ class BigQueryLoader:
         self._layouts = table_layouts(config)
         self._run_id = uuid.uuid4().hex[:12]
         self._jobs = JobRunner(self._client, self._run_id, config["job_timeout_seconds"])
-        self._tables: dict[str, _Table] = {}
+        self._tables: dict[str, _BigQueryTable] = {}
         self._stages: set[str] = set()
         self._dataset_ready = False
 
@@ -68,21 +88,21 @@ class BigQueryLoader:
         if not self._dataset_ready:
             ddl.ensure_dataset(self._client, self._dataset, self._location)
             self._dataset_ready = True
-        columns = column_names(schema.names)
-        name = table_name(schema.stream)
+        columns = IDENTIFIERS.columns(schema.names)
         effective, table = ddl.ensure_table(
             self._client,
             self._jobs,
-            f"{self._dataset}.{name}",
+            f"{self._dataset}.{IDENTIFIERS.table(schema.stream)}",
             schema,
             columns,
             self._layouts.get(schema.stream, TableLayout()),
         )
         digest = hashlib.sha256(schema.stream.encode()).hexdigest()[:8]
-        self._tables[schema.stream] = _Table(
-            table,
+        self._tables[schema.stream] = _BigQueryTable(
+            sql.table_path(table),
             columns,
-            tuple(columns[k] for k in schema.key_properties),
+            schema.key_properties,
+            table=table,
             job_prefix=digest,
             stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{digest}",
         )
@@ -104,9 +124,9 @@ class BigQueryLoader:
         if batch.replace_table:
             select = f"SELECT * FROM {sql.quoted(target.stage_id)}"
             self._jobs.query(sql.replace_table(target.table, select), f"{name}_swap")
-            target.table = self._client.get_table(target.table.reference, retry=None)
+            target.table = self._client.get_table(target.table.reference, retry=NO_RETRY)
         else:
-            columns = [target.column(p) for p in batch.table.column_names]
+            columns = target.columns_of(batch.table.column_names)
             self._jobs.query(sql.merge(target.path, target.stage_id, columns, target.keys), f"{name}_merge")
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
@@ -125,31 +145,26 @@ class BigQueryLoader:
         expire by themselves, so it must not hide the run's own outcome."""
         for stage_id in self._stages:
             try:
-                self._client.delete_table(stage_id, not_found_ok=True, retry=None)
+                self._client.delete_table(stage_id, not_found_ok=True, retry=NO_RETRY)
             except Exception as error:  # noqa: BLE001 - cleanup is best effort
                 log.warning("could not drop staging table %s (it expires within a day): %s", stage_id, error)
-        self._client.close()
+        self._client.close()  # type: ignore[no-untyped-call]  # google-cloud-bigquery leaves close unannotated
 
-    def _file(self, target: _Table, batch: Batch) -> Any:
-        """The batch as Parquet in the table's types, widening NUMERIC columns to
-        BIGNUMERIC first when the batch holds values only BIGNUMERIC can take."""
-        while True:
-            by_column = {target.column(p).lower(): p for p in batch.table.column_names}
-            columns = [
-                FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in target.table.schema
-            ]
-            try:
-                return parquet_file(batch.table, columns)
-            except NeedsBignumeric as need:
-                changes = [ddl.TypeChange(c, "NUMERIC", "BIGNUMERIC") for c in need.columns]
-                target.table = ddl.change_types(self._client, self._jobs, target.table, changes)
+    def _file(self, target: _BigQueryTable, batch: Batch) -> Any:
+        """The batch as Parquet in the table's types (the core has widened any
+        NUMERIC column whose values need BIGNUMERIC already)."""
+        by_column = {target.column(p).lower(): p for p in batch.table.column_names}
+        columns = [
+            FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in target.table.schema
+        ]
+        return parquet_file(batch.table, columns)
 
-    def _stage(self, target: _Table) -> None:
+    def _stage(self, target: _BigQueryTable) -> None:
         if target.stage_id in self._stages:
             return
         stage = bigquery.Table(target.stage_id, schema=_nullable(target.table.schema))
         stage.expires = datetime.now(UTC) + STAGE_LIFETIME
-        self._client.create_table(stage, exists_ok=True, retry=None)
+        self._client.create_table(stage, exists_ok=True, retry=NO_RETRY)
         self._stages.add(target.stage_id)
 
     @staticmethod

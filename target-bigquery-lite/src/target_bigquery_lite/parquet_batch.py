@@ -1,12 +1,13 @@
 """Turning a decoded batch into the Parquet file one load job reads.
 
 The core hands over its shared representation (dates and times as the text
-the tap sent, decimals as decimal128(38, 9) or, past that, exact text);
-BigQuery loads Parquet fastest and most exactly when the file already has
-BigQuery's types, so values are converted here, in
-Arrow's C++ casts for whole columns, and value by value only for a column
-a cast refused, either to accept a rarer spelling or to name the row at
-fault. The file always has every column of the table, in table order, so
+the tap sent; decimals as NUMERIC's decimal128(38, 9) or BIGNUMERIC's
+decimal256(76, 38), as the loader's capabilities say, or as text when no
+decimal type holds a value); BigQuery loads Parquet fastest and most
+exactly when the file already has BigQuery's types, so values are converted
+here, in Arrow's C++ casts for whole columns, and value by value only for a
+column a cast refused, either to accept a rarer spelling or to name the row
+at fault. The file always has every column of the table, in table order, so
 the load job can use the table's own schema.
 """
 
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from singer_lite_core.errors import LoadError
-from target_bigquery_lite.bq_types import BIGNUMERIC
+from target_bigquery_lite.column_types import BIGNUMERIC
 
 NUMERIC_ARROW = pa.decimal128(38, 9)
 # Narrowest first. decimal128(38, 18) holds BIGNUMERIC values of up to 20
@@ -49,15 +50,6 @@ class FileColumn:
     source: str | None
 
 
-class NeedsBignumeric(Exception):
-    """NUMERIC columns whose batch values need BIGNUMERIC's wider range; the
-    loader widens them and builds the file again."""
-
-    def __init__(self, columns: Sequence[str]) -> None:
-        super().__init__(", ".join(columns))
-        self.columns = tuple(columns)
-
-
 def parquet_file(batch: pa.Table, columns: Sequence[FileColumn]) -> io.BytesIO:
     table = bigquery_table(batch, columns)
     buffer = io.BytesIO()
@@ -67,23 +59,10 @@ def parquet_file(batch: pa.Table, columns: Sequence[FileColumn]) -> io.BytesIO:
 
 
 def bigquery_table(batch: pa.Table, columns: Sequence[FileColumn]) -> pa.Table:
-    arrays: list[pa.ChunkedArray | pa.Array] = []
-    too_narrow: list[str] = []
-    for column in columns:
-        if column.source is None:
-            arrays.append(pa.nulls(batch.num_rows, _null_type(column.bq_type)))
-            continue
-        values = batch.column(column.source)
-        if column.bq_type == "NUMERIC":
-            converted = _numeric(values, column.source)
-            if converted is None:
-                too_narrow.append(column.name)
-                continue
-            arrays.append(converted)
-        else:
-            arrays.append(_converted(values, column))
-    if too_narrow:
-        raise NeedsBignumeric(too_narrow)
+    arrays = [
+        pa.nulls(batch.num_rows, _null_type(c.bq_type)) if c.source is None else _converted(batch.column(c.source), c)
+        for c in columns
+    ]
     return pa.table(arrays, names=[c.name for c in columns])
 
 
@@ -92,6 +71,13 @@ def _converted(values: pa.ChunkedArray, column: FileColumn) -> pa.ChunkedArray |
     assert prop is not None
     if kind in _PLAIN_TYPES:
         return values.cast(_PLAIN_TYPES[kind])
+    if kind == "NUMERIC":
+        # The core widens a column to BIGNUMERIC for values that need it, so
+        # a value NUMERIC refuses here fits no decimal type.
+        converted = _try_cast(values, NUMERIC_ARROW)
+        if converted is None:
+            raise _bad_decimal(values, prop, "NUMERIC or BIGNUMERIC")
+        return converted
     if kind == BIGNUMERIC:
         for arrow_type in BIGNUMERIC_ARROW:
             converted = _try_cast(values, arrow_type)
@@ -109,17 +95,6 @@ def _converted(values: pa.ChunkedArray, column: FileColumn) -> pa.ChunkedArray |
     # A type this target never creates (GEOGRAPHY, BYTES, ...) in a table made
     # by someone else: BigQuery converts the text or rejects it by itself.
     return values.cast(pa.string())
-
-
-def _numeric(values: pa.ChunkedArray, prop: str) -> pa.ChunkedArray | None:
-    """The values as NUMERIC, None if some need BIGNUMERIC; a value that fits
-    neither raises LoadError naming its row."""
-    converted = _try_cast(values, NUMERIC_ARROW)
-    if converted is not None:
-        return converted
-    if any(_try_cast(values, wider) is not None for wider in BIGNUMERIC_ARROW):
-        return None
-    raise _bad_decimal(values, prop, "NUMERIC or BIGNUMERIC")
 
 
 def _try_cast(values: pa.ChunkedArray, arrow_type: pa.DataType) -> pa.ChunkedArray | None:

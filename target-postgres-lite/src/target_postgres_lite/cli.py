@@ -7,11 +7,10 @@ from typing import NoReturn
 from singer_lite_core.target_driver.cli import target_main
 from target_postgres_lite import __version__
 from target_postgres_lite.loader import PostgresLoader
-from target_postgres_lite.pg_settings import PG_SETTINGS
+from target_postgres_lite.settings import SETTINGS
 
 DESCRIPTION = "Singer target for PostgreSQL: bulk loads, upserts, and STATE only after commit."
 
 
 def main() -> NoReturn:
-    # COPY's CSV prints doubles as their shortest text, which is exact (see arrow_decode).
-    target_main("target-postgres-lite", __version__, DESCRIPTION, PG_SETTINGS, PostgresLoader, decimals_as_doubles=True)
+    target_main("target-postgres-lite", __version__, DESCRIPTION, SETTINGS, PostgresLoader)

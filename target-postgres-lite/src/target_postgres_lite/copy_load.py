@@ -4,8 +4,10 @@ and INSERT ... ON CONFLICT for upserts that meet existing keys.
 The CSV for COPY is written by Arrow in C++, a slice at a time as the
 server asks for more, so that the server parses one slice while the next is
 written. Strings are always quoted, so PostgreSQL tells an empty string
-("") from NULL (nothing). A COPY error names the CSV line, which is the
-batch row, which the core turns back into the input line number.
+("") from NULL (nothing). Decimals arrive in the form whose text is exact
+(see the core's decimal_columns), so the CSV carries them as they are. A
+COPY error names the CSV line, which is the batch row, which the core turns
+back into the input line number.
 """
 
 from __future__ import annotations
@@ -17,15 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg2
 import psycopg2.errors
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as PgCursor
 
 from singer_lite_core.errors import LoadError
-from target_postgres_lite.identifiers import quoted
+from target_postgres_lite.sql import quoted
 
 COPY_SLICE_ROWS = 8192
-SCALES = (0, 1, 2, 3, 4, 6)
 STAGE = "_tpl_stage"
 _COPY_CONTEXT = re.compile(r"COPY [^,]+, line (\d+)(?:, column ([^:]+))?")
 
@@ -41,7 +41,7 @@ class CsvSlices:
     _OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
     def __init__(self, table: pa.Table) -> None:
-        self._batches = iter(decimals_rescaled(table).to_batches(max_chunksize=COPY_SLICE_ROWS))
+        self._batches = iter(table.to_batches(max_chunksize=COPY_SLICE_ROWS))
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv")
         self._next = self._writer.submit(self._encode_next)
 
@@ -63,36 +63,16 @@ class CsvSlices:
             return b""
         sink = pa.BufferOutputStream()
         pacsv.write_csv(batch, sink, self._OPTIONS)
-        return sink.getvalue().to_pybytes()
-
-
-def decimals_rescaled(table: pa.Table) -> pa.Table:
-    """Decimal columns at the smallest scale that keeps every value of the batch.
-
-    Arrow prints decimals with their full scale (7.080000000) and numeric
-    keeps the scale it is given; printing decimals at a fitting scale is
-    much cheaper than converting them to trimmed text.
-    """
-    columns = [_rescaled(column) if pa.types.is_decimal(column.type) else column for column in table.columns]
-    return pa.table(columns, names=table.column_names)
-
-
-def _rescaled(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    for scale in SCALES:
-        if scale >= column.type.scale:
-            break
-        whole_digits = column.type.precision - column.type.scale
-        narrower = pc.cast(column, pa.decimal128(whole_digits + scale, scale), safe=False)
-        if pc.all(pc.equal(narrower, column)).as_py() is not False:
-            return narrower
-    return column
+        data: bytes = sink.getvalue().to_pybytes()
+        return data
 
 
 def copy_into(cur: PgCursor, target: str, columns: Sequence[str], table: pa.Table) -> None:
     column_list = ", ".join(map(quoted, columns))
     try:
         with CsvSlices(table) as slices:
-            cur.copy_expert(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)", slices)
+            # psycopg2 only ever calls read(); its stubs ask for readline() as well.
+            cur.copy_expert(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)", slices)  # type: ignore[arg-type]
     except psycopg2.DataError as error:
         raise _explained(error) from None
 

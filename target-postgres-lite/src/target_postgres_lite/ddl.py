@@ -1,8 +1,8 @@
 """Creating and evolving stream tables without ever losing data.
 
-A new SCHEMA may add columns, widen types (int -> bigint -> numeric,
-anything -> text or jsonb when the schema says so) or change the key. Types
-are only ever joined with what the table holds, never narrowed; columns a
+A new SCHEMA may add columns, widen types (int -> bigint -> numeric, to
+text or jsonb where old and new types meet only there) or change the key.
+Types follow the core's evolution rule, which never narrows; columns a
 schema no longer lists stay, nullable; a new key is applied only if the rows
 already there satisfy it, otherwise the change is refused. A stream without
 key properties leaves an existing key in place.
@@ -10,16 +10,17 @@ key properties leaves an existing key in place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import psycopg2
 from psycopg2.extensions import cursor as PgCursor
 
 from singer_lite_core.errors import LoadError
-from singer_lite_core.target_driver.logical_types import LogicalType, join
+from singer_lite_core.target_driver.evolution import evolved_type
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
-from target_postgres_lite import pg_types
-from target_postgres_lite.identifiers import pg_name, quoted
+from target_postgres_lite import column_types
+from target_postgres_lite.sql import qualified, quoted
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,13 @@ def table_info(cur: PgCursor, schema: str, table: str) -> TableInfo | None:
     )
 
 
-def ensure_table(cur: PgCursor, schema_name: str, stream: StreamSchema, columns: dict[str, str]) -> StreamSchema:
+def ensure_table(
+    cur: PgCursor, schema_name: str, table_name: str, stream: StreamSchema, columns: Mapping[str, str]
+) -> StreamSchema:
     """Make the table fit `stream` and return the schema records must be decoded to."""
-    table = f"{quoted(schema_name)}.{quoted(pg_name(stream.stream))}"
+    table = qualified(schema_name, table_name)
     keys = tuple(columns[k] for k in stream.key_properties)
-    info = table_info(cur, schema_name, pg_name(stream.stream))
+    info = table_info(cur, schema_name, table_name)
     if info is None:
         _create(cur, table, stream, columns, keys)
         return stream
@@ -77,8 +80,8 @@ def ensure_table(cur: PgCursor, schema_name: str, stream: StreamSchema, columns:
     return stream.with_columns(effective)
 
 
-def _create(cur: PgCursor, table: str, stream: StreamSchema, columns: dict[str, str], keys: tuple[str, ...]) -> None:
-    definitions = [f"{quoted(columns[c.name])} {pg_types.PG_TYPES[c.type]}" for c in stream.columns]
+def _create(cur: PgCursor, table: str, stream: StreamSchema, columns: Mapping[str, str], keys: tuple[str, ...]) -> None:
+    definitions = [f"{quoted(columns[c.name])} {column_types.NATIVE_TYPES[c.type]}" for c in stream.columns]
     if keys:
         definitions.append(f"PRIMARY KEY ({', '.join(map(quoted, keys))})")
     cur.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
@@ -87,21 +90,17 @@ def _create(cur: PgCursor, table: str, stream: StreamSchema, columns: dict[str, 
 def _evolve_column(cur: PgCursor, table: str, info: TableInfo, column: Column, name: str) -> Column:
     existing = info.columns.get(name)
     if existing is None:
-        cur.execute(f"ALTER TABLE {table} ADD COLUMN {quoted(name)} {pg_types.PG_TYPES[column.type]}")
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN {quoted(name)} {column_types.NATIVE_TYPES[column.type]}")
         return column
-    pg_type, not_null = existing
+    native, not_null = existing
     if not_null and name not in info.primary_key:
         cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
-    current = pg_types.logical_of(pg_type)
-    if current is None:
-        return column
-    # A schema that says string asks for text, whatever the column held;
-    # otherwise the column only ever widens to hold both old and new values.
-    wanted = LogicalType.STRING if column.type == LogicalType.STRING else join(current, column.type)
-    if pg_types.needs_alter(pg_type, wanted):
+    wanted = evolved_type(column_types.logical_of(native), column.type)
+    to_type = column_types.changed_type(native, wanted)
+    if to_type is not None:
         cur.execute(
-            f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} TYPE {pg_types.PG_TYPES[wanted]} "
-            f"USING {pg_types.conversion(quoted(name), pg_type, wanted)}"
+            f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} TYPE {to_type} "
+            f"USING {column_types.conversion(quoted(name), to_type)}"
         )
     return Column(column.name, wanted)
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg2
@@ -12,72 +11,79 @@ from psycopg2.extensions import cursor as PgCursor
 
 from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.capabilities import LoaderCapabilities
+from singer_lite_core.target_driver.identifiers import Identifiers
 from singer_lite_core.target_driver.loader import Batch
 from singer_lite_core.target_driver.stream_schema import StreamSchema
+from singer_lite_core.target_driver.tables import StreamTable
 from target_postgres_lite import copy_load, ddl
 from target_postgres_lite.connection import Connection, is_transient
-from target_postgres_lite.identifiers import column_names, pg_name, quoted
-from target_postgres_lite.pg_settings import connection_dsn
+from target_postgres_lite.settings import connection_dsn
+from target_postgres_lite.sql import qualified, quoted
 
-
-@dataclass(frozen=True)
-class _Table:
-    name: str
-    columns: dict[str, str]
-    keys: tuple[str, ...]
+CAPABILITIES = LoaderCapabilities(
+    # numeric holds any number of digits.
+    decimal=None,
+    # NAMEDATALEN - 1; PostgreSQL silently cuts longer names.
+    max_identifier_length=63,
+    identifier_length_unit="bytes",
+    # Every name is quoted, so case is kept and compared.
+    case_insensitive_identifiers=False,
+    preferred_batch_format="csv",
+)
+IDENTIFIERS = Identifiers(CAPABILITIES, "PostgreSQL")
 
 
 class PostgresLoader:
+    capabilities = CAPABILITIES
+
     def __init__(self, config: Mapping[str, Any]) -> None:
         self._connection = Connection(connection_dsn(config))
         self._schema = str(config["default_target_schema"])
-        self._tables: dict[str, _Table] = {}
+        self._tables: dict[str, StreamTable] = {}
         self._updating: set[str] = set()
 
     def prepare(self, schema: StreamSchema) -> StreamSchema:
-        columns = column_names(schema.names)
+        name = IDENTIFIERS.table(schema.stream)
+        table = StreamTable(qualified(self._schema, name), IDENTIFIERS.columns(schema.names), schema.key_properties)
         with self._transaction() as cur:
             cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
-            effective = ddl.ensure_table(cur, self._schema, schema, columns)
-        self._tables[schema.stream] = _Table(
-            f"{quoted(self._schema)}.{quoted(pg_name(schema.stream))}",
-            columns,
-            tuple(columns[k] for k in schema.key_properties),
-        )
+            effective = ddl.ensure_table(cur, self._schema, name, schema, table.columns)
+        self._tables[schema.stream] = table
         return effective
 
     def load(self, batch: Batch) -> None:
         table = self._tables[batch.schema.stream]
-        columns = [table.columns[name] for name in batch.table.column_names]
+        columns = table.columns_of(batch.table.column_names)
         with self._transaction() as cur:
             if batch.replace_table:
-                cur.execute(f"TRUNCATE {table.name}")
+                cur.execute(f"TRUNCATE {table.path}")
             if table.keys:
                 self._upsert(cur, batch, table, columns)
             else:
-                copy_load.copy_into(cur, table.name, columns, batch.table)
+                copy_load.copy_into(cur, table.path, columns, batch.table)
 
-    def _upsert(self, cur: PgCursor, batch: Batch, table: _Table, columns: list[str]) -> None:
+    def _upsert(self, cur: PgCursor, batch: Batch, table: StreamTable, columns: Sequence[str]) -> None:
         """Insert while every key is new; once a batch meets an existing key,
         this stream is updating rows and goes straight to the staged upsert."""
         stream = batch.schema.stream
         if stream not in self._updating:
-            if copy_load.insert_if_all_new(cur, table.name, columns, batch.table):
+            if copy_load.insert_if_all_new(cur, table.path, columns, batch.table):
                 return
             self._updating.add(stream)
-        copy_load.upsert(cur, table.name, columns, table.keys, batch.table)
+        copy_load.upsert(cur, table.path, columns, table.keys, batch.table)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         table = self._tables[schema.stream]
-        version_column = quoted(table.columns[meta.TABLE_VERSION])
+        version_column = quoted(table.column(meta.TABLE_VERSION))
         older = f"({version_column} IS NULL OR {version_column} < %s)"
         with self._transaction() as cur:
             if hard_delete:
-                cur.execute(f"DELETE FROM {table.name} WHERE {older}", (version,))
+                cur.execute(f"DELETE FROM {table.path} WHERE {older}", (version,))
             else:
-                deleted = quoted(table.columns[meta.DELETED_AT])
+                deleted = quoted(table.column(meta.DELETED_AT))
                 cur.execute(
-                    f"UPDATE {table.name} SET {deleted} = now() WHERE {older} AND {deleted} IS NULL", (version,)
+                    f"UPDATE {table.path} SET {deleted} = now() WHERE {older} AND {deleted} IS NULL", (version,)
                 )
 
     @contextlib.contextmanager

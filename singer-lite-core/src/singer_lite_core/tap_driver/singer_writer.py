@@ -14,12 +14,6 @@ from typing import Any, BinaryIO
 import orjson
 
 
-def record_envelope(stream: str) -> tuple[bytes, bytes]:
-    """The bytes around a record object in a RECORD line of `stream`."""
-    head = b'{"type":"RECORD","stream":' + orjson.dumps(stream) + b',"record":'
-    return head, b"}\n"
-
-
 class SingerWriter:
     def __init__(self, out: BinaryIO | None = None) -> None:
         self._out = out if out is not None else sys.stdout.buffer
@@ -41,9 +35,6 @@ class SingerWriter:
             message["bookmark_properties"] = list(bookmark_properties)
         self._line(message)
 
-    def record(self, stream: str, record: Mapping[str, Any]) -> None:
-        self._line({"type": "RECORD", "stream": stream, "record": record})
-
     def record_lines(self, encoded: bytes | memoryview) -> None:
         """Write RECORD lines that were encoded in bulk, newline-terminated."""
         self._out.write(encoded)
@@ -51,9 +42,6 @@ class SingerWriter:
     def state(self, value: Mapping[str, Any]) -> None:
         """Write a STATE and flush, so the target sees it without delay."""
         self._line({"type": "STATE", "value": value})
-        self._out.flush()
-
-    def flush(self) -> None:
         self._out.flush()
 
     def _line(self, message: Mapping[str, Any]) -> None:

@@ -13,18 +13,12 @@ silent drop would lose that column's data in every load until someone
 noticed. A field named like one of the stream's own _sdc metadata columns
 counts as declared, since the table has that column.
 
-Decoded representation, shared by every target:
-BOOLEAN bool, INTEGER int64, FLOAT float64, DECIMAL decimal128(38, 9)
-(fast path; BigQuery's NUMERIC as is) or exact decimal text (per-record
-path: any precision, NaN, Infinity) -- or, for a loader that asks for it
-(decimals_as_doubles), float64 whenever no number in the batch has more
-than 15 significant digits: such a double's shortest round-trip text is
-exactly the decimal that was sent, and doubles parse and print several
-times faster than decimals. (Arrow's float64 -> decimal cast is not exact;
-such a loader must go through the shortest text, as a CSV writer does.)
-STRING/TIMESTAMP/DATE/TIME the text as sent (the database parses it), JSON
-serialized JSON text. NUL characters are removed from text, since
-PostgreSQL cannot store them and BigQuery mangles them.
+Decoded representation, shared by every target: BOOLEAN bool, INTEGER
+int64 (a value past 64 bits widens the column to DECIMAL), FLOAT float64,
+DECIMAL and WIDE_DECIMAL as the loader's capabilities make them best travel
+(decimal_columns), STRING/TIMESTAMP/DATE/TIME the text as sent (the
+database parses it), JSON serialized JSON text. NUL characters are removed
+from text, since PostgreSQL cannot store them and BigQuery mangles them.
 """
 
 from __future__ import annotations
@@ -32,25 +26,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.batching import Segment
-from singer_lite_core.target_driver.logical_types import LogicalType
+from singer_lite_core.target_driver.capabilities import LoaderCapabilities
+from singer_lite_core.target_driver.decimal_columns import DecimalColumns
+from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
 from singer_lite_core.target_driver.messages import parse_line
-from singer_lite_core.target_driver.record_values import BadValue, NeedsWiderType, converter, record_validator
-from singer_lite_core.target_driver.stream_schema import StreamSchema
+from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
+from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
 
 BLOCK_SIZE = 1 << 20
-# Exact for any number with at most 29 integer and 9 fractional digits;
-# pyarrow refuses (rather than rounds) anything else, which then takes the
-# per-record path and stays exact there.
-DECIMAL_READ_TYPE = pa.decimal128(38, 9)
+DECIMALS = frozenset({LogicalType.DECIMAL, LogicalType.WIDE_DECIMAL})
 
 # The RECORD envelope as the Arrow reader sees it: every key the Singer spec
 # allows must be listed, since the reader refuses unlisted fields (so that
@@ -62,11 +56,11 @@ ENVELOPE_FIELDS = (
     ("version", pa.int64()),
 )
 
+# Every type but the decimals, whose type depends on the database.
 ARROW_TYPES: dict[LogicalType, pa.DataType] = {
     LogicalType.BOOLEAN: pa.bool_(),
     LogicalType.INTEGER: pa.int64(),
     LogicalType.FLOAT: pa.float64(),
-    LogicalType.DECIMAL: pa.string(),
     LogicalType.STRING: pa.string(),
     LogicalType.TIMESTAMP: pa.string(),
     LogicalType.DATE: pa.string(),
@@ -85,30 +79,30 @@ class DecodedRecords:
     versions: pa.ChunkedArray
 
 
-class WiderTypeNeeded(Exception):
-    """A value needs `column` widened (an integer beyond 64 bits); the caller
-    widens the table and decodes the block again."""
-
-    def __init__(self, column: str, wider: LogicalType) -> None:
-        super().__init__(f"column {column!r} needs {wider.value}")
-        self.column = column
-        self.wider = wider
-
-
 class RecordDecoder:
-    def __init__(self, stream: StreamSchema, validate: bool, sequence_base: int, decimals_as_doubles: bool) -> None:
+    """Decodes blocks of one stream's records to `stream`'s columns, raising
+    WiderTypeNeeded when a value needs a column widened first."""
+
+    def __init__(
+        self, stream: StreamSchema, validate: bool, sequence_base: int, capabilities: LoaderCapabilities
+    ) -> None:
         self._stream = stream
-        self._decimals_as_doubles = decimals_as_doubles
+        self._decimals = DecimalColumns(capabilities)
         self._sequence_base = sequence_base
         self._record_columns = [c for c in stream.columns if c.name not in meta.ENVELOPE_FILLED]
         self._declared = frozenset(stream.names)
         self._validator = record_validator(stream.json_schema) if validate else None
         self._fast = self._validator is None and all(c.type != LogicalType.JSON for c in self._record_columns)
-        self._envelopes = {doubles: self._envelope(doubles) for doubles in (True, False)}
+        self._envelopes = {long_digits: self._envelope(long_digits) for long_digits in (False, True)}
 
-    def _envelope(self, decimals_as_doubles: bool) -> pa.Schema:
-        fields = [pa.field(c.name, _read_type(c.type, decimals_as_doubles)) for c in self._record_columns]
+    def _envelope(self, long_digits: bool) -> pa.Schema:
+        fields = [pa.field(c.name, self._read_type(c.type, long_digits)) for c in self._record_columns]
         return pa.schema([*ENVELOPE_FIELDS, ("record", pa.struct(fields))])
+
+    def _read_type(self, kind: LogicalType, long_digits: bool) -> pa.DataType:
+        if kind in DECIMALS:
+            return self._decimals.read_type(kind, long_digits)
+        return ARROW_TYPES[kind]
 
     def decode(self, segments: Sequence[Segment], batched_at: datetime) -> DecodedRecords:
         rows = sum(s.lines.count for s in segments)
@@ -139,10 +133,10 @@ class RecordDecoder:
         self, segments: Sequence[Segment], rows: int
     ) -> tuple[dict[str, pa.ChunkedArray], pa.ChunkedArray, pa.ChunkedArray] | None:
         """Read segment by segment (no joined copy of the batch) into one chunked table."""
-        doubles = self._decimals_as_doubles and not any(s.lines.long_digits for s in segments)
+        envelope = self._envelopes[any(s.lines.long_digits for s in segments)]
         parts = []
         for segment in segments:
-            part = _read(segment.lines.data, self._envelopes[doubles])
+            part = _read(segment.lines.data, envelope)
             if part is None:
                 return None
             parts.append(part)
@@ -151,13 +145,16 @@ class RecordDecoder:
             return None
         time_extracted, versions = table.column("time_extracted"), table.column("version")
         table = table.select(["record"]).flatten()
-        columns = {c.name: _without_nul(table.column(i)) for i, c in enumerate(self._record_columns)}
+        columns = {
+            c.name: self._decimals.from_reader(table.column(i)) if c.type in DECIMALS else _without_nul(table.column(i))
+            for i, c in enumerate(self._record_columns)
+        }
         return columns, time_extracted, versions
 
     def _decode_slow(self, segments: Sequence[Segment]) -> tuple[dict[str, pa.Array], pa.Array, pa.Array]:
         stream = self._stream.stream
         converters = [(c.name, converter(c.type)) for c in self._record_columns]
-        values: list[list[object]] = [[] for _ in converters]
+        values: list[list[Any]] = [[] for _ in converters]
         time_extracted: list[object] = []
         versions: list[object] = []
         for segment in segments:
@@ -165,7 +162,7 @@ class RecordDecoder:
                 message = parse_line(line, line_no, stream)
                 record = message.get("record")
                 if not isinstance(record, dict):
-                    raise InputError(f"stream {stream!r}: line {line_no}: RECORD message has no record object")
+                    raise InputError(f"{where(stream, line=line_no)}: RECORD message has no record object")
                 self._refuse_undeclared(record, line_no)
                 if self._validator is not None:
                     self._validate(record, line_no)
@@ -173,33 +170,37 @@ class RecordDecoder:
                     try:
                         out.append(convert(record.get(name)))
                     except BadValue as error:
-                        raise InputError(f"stream {stream!r}: line {line_no}: column {name!r}: {error}") from None
-                    except NeedsWiderType as wider:
-                        raise WiderTypeNeeded(name, wider.wider) from None
+                        raise InputError(f"{where(stream, line=line_no, column=name)}: {error}") from None
                 time_extracted.append(_text_or_none(message.get("time_extracted")))
                 version = message.get("version")
                 versions.append(version if isinstance(version, int) and not isinstance(version, bool) else None)
-        columns = {
-            name: pa.array(column, type=ARROW_TYPES[c.type])
-            for (name, _), column, c in zip(converters, values, self._record_columns, strict=True)
-        }
+        columns = {c.name: self._column(c, column) for column, c in zip(values, self._record_columns, strict=True)}
         return columns, pa.array(time_extracted, pa.string()), pa.array(versions, pa.int64())
+
+    def _column(self, column: Column, values: list[Any]) -> pa.Array:
+        if column.type in DECIMALS:
+            return self._decimals.from_texts(column.name, column.type, values)
+        try:
+            return pa.array(values, type=ARROW_TYPES[column.type])
+        except OverflowError:
+            # Only an integer past 64 bits overflows.
+            raise WiderTypeNeeded(column.name, LogicalType.DECIMAL) from None
 
     def _refuse_undeclared(self, record: dict[str, object], line_no: int) -> None:
         field = next((name for name in record if name not in self._declared), None)
         if field is not None:
             raise InputError(
-                f"stream {self._stream.stream!r}: line {line_no}: field {field!r} is not declared in the stream's "
+                f"{where(self._stream.stream, line=line_no)}: field {field!r} is not declared in the stream's "
                 "SCHEMA; send a SCHEMA that declares it"
             )
 
-    def _validate(self, record: dict[str, object], line_no: int) -> None:
+    def _validate(self, record: dict[str, Any], line_no: int) -> None:
         assert self._validator is not None
         error = next(iter(self._validator.iter_errors(record)), None)
         if error is not None:
             path = "/".join(str(p) for p in error.absolute_path) or "(record)"
             raise InputError(
-                f"stream {self._stream.stream!r}: line {line_no}: record does not match its schema at {path}: "
+                f"{where(self._stream.stream, line=line_no)}: record does not match its schema at {path}: "
                 f"{error.message[:200]}"
             )
 
@@ -208,8 +209,8 @@ class RecordDecoder:
             column = table.column(key)
             if column.null_count:
                 row = pc.index(pc.is_null(column), True).as_py()
-                where = f"stream {self._stream.stream!r}: line {int(lines[row])}"
-                raise InputError(f"{where}: record has no value for key property {key!r}")
+                at = where(self._stream.stream, line=int(lines[row]))
+                raise InputError(f"{at}: record has no value for key property {key!r}")
 
 
 def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
@@ -221,12 +222,6 @@ def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-
-
-def _read_type(kind: LogicalType, decimals_as_doubles: bool) -> pa.DataType:
-    if kind == LogicalType.DECIMAL:
-        return pa.float64() if decimals_as_doubles else DECIMAL_READ_TYPE
-    return ARROW_TYPES[kind]
 
 
 def _without_nul(values: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -17,18 +17,53 @@ BatchFormat = Literal["csv", "parquet"]
 
 
 @dataclass(frozen=True)
+class IdentifierRules:
+    """Which names a database takes as they are, beyond their length and case.
+
+    `disallowed_characters` is a regular-expression character class; a
+    mapped name has each of them replaced by `replacement` (at most one
+    character). Without `leading_digit_allowed` a name must start with a
+    letter or `_` (a mapped one is given a leading `_`). A name starting with
+    one of `reserved_prefixes` (compared without case) belongs to the
+    database (a mapped one is given a leading `x_`). `max_table_name_length`
+    is for databases whose table names may be longer than column names. The
+    defaults describe a database that quotes names: anything but NUL goes.
+    """
+
+    disallowed_characters: str = r"\x00"
+    replacement: str = ""
+    leading_digit_allowed: bool = True
+    reserved_prefixes: tuple[str, ...] = ()
+    max_table_name_length: int | None = None
+
+
+@dataclass(frozen=True)
+class DecimalType:
+    """A fixed-point column type: `precision` digits in all, `scale` of them after the point."""
+
+    precision: int
+    scale: int
+
+
+@dataclass(frozen=True)
 class LoaderCapabilities:
-    """`decimal_precision`/`decimal_scale`: the digits a DECIMAL column holds
-    before it must be widened, None for an arbitrary-precision type.
+    """`decimal`: the type a DECIMAL column has, None for one that holds any
+    number of digits. `wide_decimal`: the type a DECIMAL column is widened
+    to (logical type WIDE_DECIMAL) once a value needs more digits than
+    `decimal` holds, None if there is none (a value that fits neither is
+    then refused by the loader, naming its row).
     `max_identifier_length` counts `identifier_length_unit`s.
     `case_insensitive_identifiers`: two names that differ only in case are
     the same column. `preferred_batch_format`: how the loader hands a batch
-    to the database (text that the database parses, or typed columnar data).
+    to the database: "csv" is text that the database parses (so a float64
+    arrives as its shortest round-trip text), "parquet" typed columnar data.
+    `identifier_rules`: the characters and prefixes a name may have as it is.
     """
 
-    decimal_precision: int | None
-    decimal_scale: int | None
+    decimal: DecimalType | None
     max_identifier_length: int
     identifier_length_unit: Literal["bytes", "chars"]
     case_insensitive_identifiers: bool
     preferred_batch_format: BatchFormat
+    wide_decimal: DecimalType | None = None
+    identifier_rules: IdentifierRules = IdentifierRules()

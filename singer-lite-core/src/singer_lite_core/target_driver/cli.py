@@ -30,13 +30,8 @@ def target_main(
     description: str,
     own_settings: Sequence[Setting],
     make_loader: LoaderFactory,
-    *,
-    decimals_as_doubles: bool = False,
 ) -> NoReturn:
-    """Run a target whose database side is `make_loader(config)`.
-
-    `decimals_as_doubles`: the loader writes float64 DECIMAL columns through
-    their shortest text (see arrow_decode), so the decoder may use them."""
+    """Run a target whose database side is `make_loader(config)`."""
     settings = (*own_settings, *COMMON_SETTINGS)
     env_prefix = program.upper().replace("-", "_")
 
@@ -54,7 +49,7 @@ def target_main(
         log.info("settings: %s", redacted(config, settings))
         target_settings = TargetSettings.from_config(config)
         with _open_input(args.input) as source:
-            runner = TargetRunner(make_loader(config), target_settings, _write_state, decimals_as_doubles)
+            runner = TargetRunner(make_loader(config), target_settings, _write_state)
             runner.run(read_ahead(read_messages(source)))
         return 0
 

@@ -5,7 +5,9 @@ next; Arrow and the database driver release the GIL, so both cores work.
 The queue holds one waiting job, which bounds memory to about two batches.
 A job that fails on a transient error is retried with backoff; any other
 failure stops the worker, and the main thread re-raises it at its next call,
-so nothing after a failed commit is ever reported as committed.
+so nothing after a failed commit is ever reported as committed. A failure
+is re-raised as the one line the user sees, naming the stream and the input
+line(s) the job stands for (Committer._explained, the only place that does).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from singer_lite_core.errors import ConnectorError, one_line
+from singer_lite_core.errors import ConnectorError, InputError, LoadError, one_line, where
+from singer_lite_core.target_driver.loader import Batch
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +29,22 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     """Work for one stream; when it returns, the first `upto` records of the
-    stream are durable. `where` names the stream and input line for errors."""
+    stream are durable. It stands for the message at input `line`, or for
+    the `batch` it loads."""
 
     stream: str
     upto: int
-    where: str
     run: Callable[[], None]
+    line: int | None = None
+    batch: Batch | None = None
+
+    def location(self, row: int | None = None) -> str:
+        """The input line of the batch's `row`, else the batch's lines, else the message's line."""
+        if self.batch is None:
+            return where(self.stream, line=self.line)
+        if row is not None:
+            return where(self.stream, line=self.batch.line_of(row))
+        return where(self.stream, lines=self.batch.line_span)
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -82,11 +95,18 @@ class Committer:
             raise self._error
 
     def _explained(self, job: Job | None, error: BaseException) -> BaseException:
-        if job is None or not self._is_transient(error):
+        """A loader's refusal (LoadError) or a transient error that outlasted
+        every retry, as one line naming the job's location; anything else
+        (a ConnectorError already explained, a bug) as it is."""
+        if job is None:
             return error
-        return ConnectorError(
-            f"{job.where}: database unavailable after {self._attempts} attempts: {one_line(str(error))}"
-        )
+        if isinstance(error, LoadError):
+            return InputError(f"{job.location(error.row)}: {error}")
+        if self._is_transient(error):
+            return ConnectorError(
+                f"{job.location()}: database unavailable after {self._attempts} attempts: {one_line(str(error))}"
+            )
+        return error
 
     def _work(self) -> None:
         while True:

@@ -17,9 +17,16 @@ INT64_MAX = 2**63 - 1
 
 
 class LogicalType(enum.Enum):
+    """DECIMAL is an exact number in the database's decimal type. WIDE_DECIMAL
+    is one in its wider decimal type (LoaderCapabilities.wide_decimal), which a
+    DECIMAL column is widened to once a value needs more digits than the
+    decimal type holds: no JSON Schema maps to it, only values do, and a
+    database whose decimal type holds any number of digits never needs it."""
+
     BOOLEAN = "boolean"
     INTEGER = "integer"
     DECIMAL = "decimal"
+    WIDE_DECIMAL = "wide_decimal"
     FLOAT = "float"
     STRING = "string"
     TIMESTAMP = "timestamp"
@@ -28,7 +35,7 @@ class LogicalType(enum.Enum):
     JSON = "json"
 
 
-_NUMERIC = {LogicalType.INTEGER, LogicalType.DECIMAL, LogicalType.FLOAT}
+_NUMERIC = {LogicalType.INTEGER, LogicalType.DECIMAL, LogicalType.WIDE_DECIMAL, LogicalType.FLOAT}
 _TEXTUAL = {LogicalType.STRING, LogicalType.TIMESTAMP, LogicalType.DATE, LogicalType.TIME}
 _STRING_FORMATS = {
     "date-time": LogicalType.TIMESTAMP,
@@ -41,14 +48,14 @@ _STRING_FORMATS = {
 def join(a: LogicalType, b: LogicalType) -> LogicalType:
     """The narrowest type that holds every value of both, without loss.
 
-    Numbers meet in DECIMAL (exact for any finite double and any integer),
-    text-like types meet in STRING, and anything else meets in JSON, which
-    keeps each value together with its JSON type.
+    Numbers meet in DECIMAL (exact for any finite double and any integer), or
+    in WIDE_DECIMAL if either is, text-like types meet in STRING, and anything
+    else meets in JSON, which keeps each value together with its JSON type.
     """
     if a == b:
         return a
     if a in _NUMERIC and b in _NUMERIC:
-        return LogicalType.DECIMAL
+        return LogicalType.WIDE_DECIMAL if LogicalType.WIDE_DECIMAL in {a, b} else LogicalType.DECIMAL
     if a in _TEXTUAL and b in _TEXTUAL:
         return LogicalType.STRING
     if LogicalType.JSON in {a, b}:
@@ -56,6 +63,17 @@ def join(a: LogicalType, b: LogicalType) -> LogicalType:
     if LogicalType.STRING in {a, b}:
         return LogicalType.STRING
     return LogicalType.JSON
+
+
+class WiderTypeNeeded(Exception):
+    """A value of `column` fits only a `wider` type than the column has (an
+    integer past 64 bits, a decimal past the database's decimal type). The
+    runner widens the table to join(current, wider) and decodes again."""
+
+    def __init__(self, column: str, wider: LogicalType) -> None:
+        super().__init__(f"column {column!r} needs {wider.value}")
+        self.column = column
+        self.wider = wider
 
 
 def join_all(types: Iterable[LogicalType]) -> LogicalType:

@@ -18,25 +18,23 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from singer_lite_core.errors import InputError
-from singer_lite_core.target_driver.json_values import JsonError, loads
+from singer_lite_core.errors import InputError, where
+from singer_lite_core.target_driver.json_values import JsonError, has_long_digit_run, loads
 
 READ_SIZE = 4 << 20
 QUIET_SECONDS = 0.01
 _RECORD_HEAD = re.compile(rb'\{\s*"type"\s*:\s*"RECORD"\s*,\s*"stream"\s*:\s*("(?:[^"\\]|\\.)*")\s*,')
 _CONTROL_TYPES = ("SCHEMA", "STATE", "ACTIVATE_VERSION")
-_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789.", b"00000000000")
-_LONG_DIGIT_RUN = b"0" * 16
 
 
 @dataclass(frozen=True)
 class RecordLines:
     """Consecutive RECORD lines of one stream, newline-terminated, not yet parsed.
 
-    `long_digits` tells whether a run of 16 or more digits (points included)
-    occurs: only then may a number have more significant digits than a
-    double keeps. It is worked out here, on the reading thread, because the
-    decoding thread is the busier one.
+    `long_digits` tells whether a number may have more significant digits
+    than a double keeps (json_values.has_long_digit_run), which decides
+    whether decimals may be decoded as doubles. It is worked out here, on the
+    reading thread, because the decoding thread is the busier one.
     """
 
     stream: str
@@ -46,7 +44,7 @@ class RecordLines:
     long_digits: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "long_digits", _LONG_DIGIT_RUN in self.data.translate(_DIGITS_AS_ZERO))
+        object.__setattr__(self, "long_digits", has_long_digit_run(self.data))
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ def _record_stream(line: bytes, line_no: int) -> str | None:
         return None
     stream = message.get("stream")
     if not isinstance(stream, str) or not isinstance(message.get("record"), dict):
-        raise InputError(f"line {line_no}: RECORD message needs a stream name and a record object")
+        raise InputError(f"{where(line=line_no)}: RECORD message needs a stream name and a record object")
     return stream
 
 
@@ -154,32 +152,33 @@ def _stream_name(quoted: bytes, line_no: int) -> str:
     try:
         return str(orjson.loads(quoted))
     except orjson.JSONDecodeError:
-        raise InputError(f"line {line_no}: malformed stream name {quoted[:80]!r}") from None
+        raise InputError(f"{where(line=line_no)}: malformed stream name {quoted[:80]!r}") from None
 
 
 def parse_line(line: bytes, line_no: int, stream: str | None = None) -> dict[str, Any]:
     """Parse one message line; errors name the line (and stream when known)."""
-    where = f"stream {stream!r}: line {line_no}" if stream else f"line {line_no}"
+    at = where(stream or None, line=line_no)
     try:
         message = loads(line)
     except JsonError as error:
-        raise InputError(f"{where}: malformed JSON: {error}") from None
+        raise InputError(f"{at}: malformed JSON: {error}") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        raise InputError(f'{where}: not a Singer message (a JSON object with a "type")')
+        raise InputError(f'{at}: not a Singer message (a JSON object with a "type")')
     return message
 
 
 def _control_message(line: bytes, line_no: int) -> ControlMessage:
     message = parse_line(line, line_no)
     kind = message["type"]
+    at = where(line=line_no)
     if kind not in _CONTROL_TYPES:
-        raise InputError(f"line {line_no}: unsupported Singer message type {kind!r}")
+        raise InputError(f"{at}: unsupported Singer message type {kind!r}")
     if kind == "STATE":
         if "value" not in message:
-            raise InputError(f"line {line_no}: STATE message has no value")
+            raise InputError(f"{at}: STATE message has no value")
         return ControlMessage(kind, line_no, message)
     if not isinstance(message.get("stream"), str):
-        raise InputError(f"line {line_no}: {kind} message has no stream name")
+        raise InputError(f"{at}: {kind} message has no stream name")
     if kind == "ACTIVATE_VERSION" and not isinstance(message.get("version"), int):
-        raise InputError(f"stream {message['stream']!r}: line {line_no}: ACTIVATE_VERSION needs an integer version")
+        raise InputError(f"{where(message['stream'], line=line_no)}: ACTIVATE_VERSION needs an integer version")
     return ControlMessage(kind, line_no, message)

@@ -1,9 +1,10 @@
 """Per-value conversion for the slow decoding path, with exact semantics.
 
 Only records the Arrow reader refused come here, so clarity beats speed:
-each converter either returns the shared representation (see arrow_decode)
-or raises BadValue saying what was wrong, for an error line naming the
-column and input line.
+each converter either returns the value as Python holds it exactly (an
+int of any size, a decimal as its exact text, text without NUL) for
+arrow_decode to build the column from, or raises BadValue saying what was
+wrong, for an error line naming the column and input line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from singer_lite_core.target_driver.logical_types import INT64_MAX, INT64_MIN, LogicalType
+from singer_lite_core.target_driver.logical_types import LogicalType
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -24,14 +25,6 @@ if TYPE_CHECKING:
 
 class BadValue(Exception):
     """A value that the column's type cannot hold."""
-
-
-class NeedsWiderType(Exception):
-    """A value that fits the column only after widening it to `wider`."""
-
-    def __init__(self, wider: LogicalType) -> None:
-        super().__init__(wider.value)
-        self.wider = wider
 
 
 Converter = Callable[[Any], Any]
@@ -97,13 +90,11 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise BadValue(f"expected an integer, got {_shown(value)}")
-    if not isinstance(value, int):
-        if not math.isfinite(value) or value != int(value):
-            raise BadValue(f"expected an integer, got {_shown(value)}")
-        value = int(value)
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise NeedsWiderType(LogicalType.DECIMAL)
-    return value
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value) or value != int(value):
+        raise BadValue(f"expected an integer, got {_shown(value)}")
+    return int(value)
 
 
 def _float(value: Any) -> float | None:
@@ -163,6 +154,7 @@ _CONVERTERS: dict[LogicalType, Converter] = {
     LogicalType.INTEGER: _integer,
     LogicalType.FLOAT: _float,
     LogicalType.DECIMAL: _decimal,
+    LogicalType.WIDE_DECIMAL: _decimal,
     LogicalType.STRING: _string,
     LogicalType.TIMESTAMP: _text,
     LogicalType.DATE: _text,

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from singer_lite_core.errors import ConnectorError, InputError, LoadError
+from singer_lite_core.errors import ConnectorError, InputError, where
 from singer_lite_core.target_driver import metadata_columns as meta
-from singer_lite_core.target_driver.arrow_decode import DecodedRecords, RecordDecoder, WiderTypeNeeded
+from singer_lite_core.target_driver.arrow_decode import DecodedRecords, RecordDecoder
 from singer_lite_core.target_driver.batching import FlushPolicy, Segment, StreamBuffer
 from singer_lite_core.target_driver.committer import Committer, Job
 from singer_lite_core.target_driver.dedupe import last_per_key
 from singer_lite_core.target_driver.loader import Batch, Loader
-from singer_lite_core.target_driver.logical_types import join
+from singer_lite_core.target_driver.logical_types import WiderTypeNeeded, join
 from singer_lite_core.target_driver.messages import ControlMessage, Message, RecordLines
 from singer_lite_core.target_driver.state_ledger import StateLedger
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema, parse_schema_message
@@ -47,15 +47,9 @@ class _Stream:
 
 
 class TargetRunner:
-    def __init__(
-        self,
-        loader: Loader,
-        settings: TargetSettings,
-        emit_state: Callable[[Any], None],
-        decimals_as_doubles: bool = False,
-    ) -> None:
+    def __init__(self, loader: Loader, settings: TargetSettings, emit_state: Callable[[Any], None]) -> None:
         self._loader = loader
-        self._decimals_as_doubles = decimals_as_doubles
+        self._capabilities = loader.capabilities
         self._settings = settings
         self._policy = FlushPolicy(settings.batch_size_rows, settings.batch_size_bytes, settings.batch_wait_seconds)
         self._ledger = StateLedger(emit_state)
@@ -92,7 +86,7 @@ class TargetRunner:
     def _records(self, lines: RecordLines) -> None:
         stream = self._streams.get(lines.stream)
         if stream is None:
-            raise InputError(f"stream {lines.stream!r}: line {lines.first_line}: RECORD before the stream's SCHEMA")
+            raise InputError(f"{where(lines.stream, line=lines.first_line)}: RECORD before the stream's SCHEMA")
         stream.buffer.add(lines)
         self._buffered += len(lines.data)
         self._ledger.received(lines.stream, lines.count)
@@ -125,7 +119,7 @@ class TargetRunner:
         if existing is not None:
             self._flush(name)
             schema = schema.with_extra([c for c in existing.schema.columns if c in meta.VERSION_METADATA])
-        effective = self._prepare(schema, f"stream {name!r}: line {message.line}")
+        effective = self._prepare(schema, message.line)
         self._streams[name] = _Stream(
             effective,
             key,
@@ -139,16 +133,14 @@ class TargetRunner:
         name = message.stream
         stream = self._streams.get(name)
         if stream is None:
-            raise InputError(f"stream {name!r}: line {message.line}: ACTIVATE_VERSION before the stream's SCHEMA")
+            raise InputError(f"{where(name, line=message.line)}: ACTIVATE_VERSION before the stream's SCHEMA")
         self._flush(name)
         if stream.schema.column(meta.TABLE_VERSION) is None:
-            self._evolve(
-                stream, stream.schema.with_extra(meta.VERSION_METADATA), f"stream {name!r}: line {message.line}"
-            )
+            self._evolve(stream, stream.schema.with_extra(meta.VERSION_METADATA), message.line)
         schema, version, hard = stream.schema, message.body["version"], self._settings.hard_delete
-        self._submit(
-            name, lambda: self._loader.activate_version(schema, version, hard), f"stream {name!r}: line {message.line}"
-        )
+        upto = self._ledger.received_count(name)
+        retire = Job(name, upto, lambda: self._loader.activate_version(schema, version, hard), line=message.line)
+        self._committer.submit(retire)
 
     def _flush_due(self) -> None:
         now = time.monotonic()
@@ -174,65 +166,53 @@ class TargetRunner:
         )
         stream.table_replaced = True
         stream.loaded += decoded.table.num_rows
-        self._submit(name, lambda: self._load(batch), f"stream {name!r}: lines {batch.line_of(0)}-{int(lines.max())}")
+        self._committer.submit(
+            Job(name, self._ledger.received_count(name), lambda: self._loader.load(batch), batch=batch)
+        )
 
     def _decode(self, stream: _Stream, segments: list[Segment]) -> DecodedRecords:
-        """Decode, widening the table first whenever a value needs it."""
-        where = f"stream {stream.schema.stream!r}: line {segments[0].lines.first_line}"
+        """Decode, widening the table first whenever a value needs it: the one
+        place a column widens for its values (WiderTypeNeeded), as a SCHEMA
+        widens it for its declaration, through the loader's prepare."""
+        first_line = segments[0].lines.first_line
         while True:
             try:
                 decoded = stream.decoder.decode(segments, datetime.now(UTC))
             except WiderTypeNeeded as need:
-                column = stream.schema.column(need.column)
-                assert column is not None
-                widened = Column(column.name, join(column.type, need.wider))
-                self._evolve(
-                    stream,
-                    stream.schema.with_columns(
-                        [widened if c.name == column.name else c for c in stream.schema.columns]
-                    ),
-                    where,
-                )
+                self._widen(stream, need, first_line)
                 continue
             if decoded.versions.null_count < len(decoded.versions) and stream.schema.column(meta.TABLE_VERSION) is None:
-                self._evolve(stream, stream.schema.with_extra(meta.VERSION_METADATA), where)
+                self._evolve(stream, stream.schema.with_extra(meta.VERSION_METADATA), first_line)
                 continue
             return decoded
 
-    def _evolve(self, stream: _Stream, schema: StreamSchema, where: str) -> None:
-        stream.schema = self._prepare(schema, where)
+    def _widen(self, stream: _Stream, need: WiderTypeNeeded, line: int) -> None:
+        column = stream.schema.column(need.column)
+        assert column is not None
+        widened = Column(column.name, join(column.type, need.wider))
+        self._evolve(
+            stream, stream.schema.with_columns([widened if c == column else c for c in stream.schema.columns]), line
+        )
+        now = stream.schema.column(column.name)
+        if now is None or join(now.type, need.wider) != now.type:
+            # Decoding again would ask for the same widening forever.
+            at = where(stream.schema.stream, line=line, column=need.column)
+            raise ConnectorError(f"{at}: the loader did not widen the column to {need.wider.value}")
+
+    def _evolve(self, stream: _Stream, schema: StreamSchema, line: int) -> None:
+        stream.schema = self._prepare(schema, line)
         stream.decoder = self._decoder(stream.schema)
 
-    def _prepare(self, schema: StreamSchema, where: str) -> StreamSchema:
-        """Run DDL on the committer thread, after every earlier batch, and wait for it."""
+    def _prepare(self, schema: StreamSchema, line: int) -> StreamSchema:
+        """Run DDL on the committer thread, after every earlier batch, and wait
+        for it; it makes no record durable, so it counts none."""
         result: list[StreamSchema] = []
-        self._submit(schema.stream, lambda: result.append(self._loader.prepare(schema)), where, counts=False)
+        self._committer.submit(Job(schema.stream, 0, lambda: result.append(self._loader.prepare(schema)), line=line))
         self._committer.wait_idle()
         return result[0]
 
     def _decoder(self, schema: StreamSchema) -> RecordDecoder:
-        return RecordDecoder(schema, self._settings.validate_records, self._sequence_base, self._decimals_as_doubles)
-
-    def _load(self, batch: Batch) -> None:
-        try:
-            self._loader.load(batch)
-        except LoadError as error:
-            stream = batch.schema.stream
-            if error.row is not None:
-                raise InputError(f"stream {stream!r}: line {batch.line_of(error.row)}: {error}") from None
-            raise InputError(
-                f"stream {stream!r}: lines {batch.line_of(0)}-{batch.line_of(batch.table.num_rows - 1)}: {error}"
-            ) from None
-
-    def _submit(self, stream: str, work: Callable[[], None], where: str, counts: bool = True) -> None:
-        def run() -> None:
-            try:
-                work()
-            except LoadError as error:
-                raise ConnectorError(f"{where}: {error}") from None
-
-        upto = self._ledger.received_count(stream) if counts else 0
-        self._committer.submit(Job(stream, upto, where, run))
+        return RecordDecoder(schema, self._settings.validate_records, self._sequence_base, self._capabilities)
 
     def _collect(self) -> None:
         for job in self._committer.completed():

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from singer_lite_core.errors import InputError
+from singer_lite_core.errors import InputError, where
 from singer_lite_core.target_driver.logical_types import LogicalType, logical_type
 
 
@@ -52,18 +52,18 @@ def parse_schema_message(message: Mapping[str, Any], line: int, number_as_float:
     """Build a StreamSchema, refusing schemas no table could be made from."""
     stream = message["stream"]
     schema = message.get("schema")
-    where = f"stream {stream!r}: line {line}"
+    at = where(stream, line=line)
     if not isinstance(schema, dict):
-        raise InputError(f"{where}: SCHEMA message has no schema object")
+        raise InputError(f"{at}: SCHEMA message has no schema object")
     properties = schema.get("properties")
     if not isinstance(properties, dict) or not properties:
-        raise InputError(f"{where}: SCHEMA has no properties, so no columns can be made")
+        raise InputError(f"{at}: SCHEMA has no properties, so no columns can be made")
     keys = message.get("key_properties") or []
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise InputError(f"{where}: key_properties must be a list of property names")
+        raise InputError(f"{at}: key_properties must be a list of property names")
     missing = [k for k in keys if k not in properties]
     if missing:
-        raise InputError(f"{where}: key properties {missing} are not among the schema's properties")
+        raise InputError(f"{at}: key properties {missing} are not among the schema's properties")
     columns = tuple(
         Column(name, logical_type(prop if isinstance(prop, dict) else {}, number_as_float))
         for name, prop in properties.items()

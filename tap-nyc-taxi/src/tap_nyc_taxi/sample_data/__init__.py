@@ -8,14 +8,13 @@ layouts and data-quality defects deterministically from a seed.
 from tap_nyc_taxi.months import Month, parse_month_range
 
 from .generate import generate
-from .layouts import TAXI_TYPES, trip_schema
+from .layouts import trip_schema
 from .reference_files import write_course_ratings, write_zone_lookup
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS, trip_file_name, write_trip_file
 from .trip_tables import generate_trip_table
 
 __all__ = [
     "DEFAULT_ROW_GROUP_SIZE",
-    "TAXI_TYPES",
     "TRIP_FILE_FORMATS",
     "Month",
     "generate",

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tap_nyc_taxi.months import Month, parse_month_range
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 
 from .file_summary import describe_file
 from .generate import DEFAULT_MONTHS, DEFAULT_ROWS_PER_MONTH, DEFAULT_SEED, generate
-from .layouts import TAXI_TYPES
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS
 
 
@@ -23,9 +23,11 @@ def _months(text: str) -> list[Month]:
 
 def _taxi_types(text: str) -> list[str]:
     chosen = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in chosen if name not in TAXI_TYPES]
+    unknown = [name for name in chosen if name not in TAXI_TYPE_NAMES]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated subset of {','.join(TAXI_TYPES)}, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated subset of {','.join(TAXI_TYPE_NAMES)}, got {text!r}"
+        )
     return list(dict.fromkeys(chosen))
 
 
@@ -51,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--months", type=_months, default=DEFAULT_MONTHS, help="YYYY-MM or YYYY-MM:YYYY-MM, inclusive")
     parser.add_argument("--rows-per-month", type=_at_least(0), default=DEFAULT_ROWS_PER_MONTH)
     parser.add_argument("--seed", type=_at_least(0), default=DEFAULT_SEED)
-    parser.add_argument("--taxi-types", type=_taxi_types, default=list(TAXI_TYPES), help="e.g. yellow,green,fhv")
+    parser.add_argument(
+        "--taxi-types", type=_taxi_types, default=list(TAXI_TYPE_NAMES), help=f"e.g. {','.join(TAXI_TYPE_NAMES)}"
+    )
     parser.add_argument("--format", dest="fmt", choices=TRIP_FILE_FORMATS, default="parquet")
     parser.add_argument("--row-group-size", type=_at_least(1), default=DEFAULT_ROW_GROUP_SIZE)
     return parser

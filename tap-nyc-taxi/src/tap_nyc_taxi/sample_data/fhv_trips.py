@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from tap_nyc_taxi.months import Month
+from tap_nyc_taxi.taxi_types import FHV
 
 from .calendar_parts import hour_of_day
 from .pickup_times import sample_pickups
@@ -58,7 +59,7 @@ def _base_numbers(rows: int, rng: np.random.Generator) -> tuple[pa.Array, pa.Arr
 
 def generate_fhv_fields(month: Month, rows: int, rng: np.random.Generator) -> dict[str, pa.Array]:
     quirks = allocate_quirk_rows(rows, QUIRK_RATES, rng)
-    ends = TRIP_ENDS["fhv"]
+    ends = TRIP_ENDS[FHV.name]
     pickup_zones = ends.pickups.sample(rows, rng)
     dropoff_zones = ends.dropoffs.sample(rows, rng)
     pickups = sample_pickups(month, rows, quirks["clock_reset"], quirks["late_upload"], rng)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tap_nyc_taxi.months import Month, parse_month_range, to_month
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 
-from .layouts import TAXI_TYPES
 from .reference_files import write_course_ratings, write_zone_lookup
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS, write_trip_file
 
@@ -28,7 +28,7 @@ def generate(
     months: str | Sequence[str | Month] = DEFAULT_MONTHS,
     rows_per_month: int = DEFAULT_ROWS_PER_MONTH,
     seed: int = DEFAULT_SEED,
-    taxi_types: Sequence[str] = TAXI_TYPES,
+    taxi_types: Sequence[str] = TAXI_TYPE_NAMES,
     fmt: str = "parquet",
     row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
     on_written: Callable[[Path], None] | None = None,
@@ -40,9 +40,9 @@ def generate(
     Arguments are checked before anything is written, so a typo never leaves a partial data set.
     """
     chosen_months = _months(months)
-    unknown = [taxi_type for taxi_type in taxi_types if taxi_type not in TAXI_TYPES]
+    unknown = [taxi_type for taxi_type in taxi_types if taxi_type not in TAXI_TYPE_NAMES]
     if unknown:
-        raise ValueError(f"unknown taxi types {unknown}; expected some of {', '.join(TAXI_TYPES)}")
+        raise ValueError(f"unknown taxi types {unknown}; expected some of {', '.join(TAXI_TYPE_NAMES)}")
     if fmt not in TRIP_FILE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TRIP_FILE_FORMATS)}")
     if rows_per_month < 0 or row_group_size < 1:

@@ -8,11 +8,13 @@ as the surcharges were introduced.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from tap_nyc_taxi.months import Month, to_month
+from tap_nyc_taxi.taxi_types import FHV, GREEN, YELLOW, TaxiType, taxi_type_named
 
 from .surcharge_dates import (
     AIRPORT_FEE_COLUMN_START,
@@ -20,8 +22,6 @@ from .surcharge_dates import (
     CBD_CONGESTION_FEE_START,
     CONGESTION_SURCHARGE_START,
 )
-
-TAXI_TYPES = ("yellow", "green", "fhv")
 
 
 @dataclass(frozen=True)
@@ -138,13 +138,12 @@ def _fhv(month: Month) -> list[LayoutColumn]:
     ]
 
 
-_LAYOUTS = {"yellow": _yellow, "green": _green, "fhv": _fhv}
+# One per registered taxi type (tests/tap_units/test_taxi_types.py holds every entry to it).
+_LAYOUTS: dict[TaxiType, Callable[[Month], list[LayoutColumn]]] = {YELLOW: _yellow, GREEN: _green, FHV: _fhv}
 
 
 def trip_layout(taxi_type: str, month: str | Month) -> tuple[LayoutColumn, ...]:
-    if taxi_type not in _LAYOUTS:
-        raise ValueError(f"unknown taxi type {taxi_type!r}; expected one of {', '.join(TAXI_TYPES)}")
-    return tuple(_LAYOUTS[taxi_type](to_month(month)))
+    return tuple(_LAYOUTS[taxi_type_named(taxi_type)](to_month(month)))
 
 
 def trip_schema(taxi_type: str, month: str | Month) -> pa.Schema:

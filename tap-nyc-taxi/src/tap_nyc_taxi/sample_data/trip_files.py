@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tap_nyc_taxi.months import Month, to_month
+from tap_nyc_taxi.taxi_types import taxi_type_named
 
 from .csv_output import write_csv
 from .trip_tables import generate_trip_table
@@ -18,7 +19,7 @@ DEFAULT_ROW_GROUP_SIZE = 100_000
 
 
 def trip_file_name(taxi_type: str, month: str | Month, fmt: str = "parquet") -> str:
-    return f"{taxi_type}_tripdata_{to_month(month)}.{fmt}"
+    return f"{taxi_type_named(taxi_type).file_prefix}_{to_month(month)}.{fmt}"
 
 
 def _write_table(table: pa.Table, path: Path, fmt: str, row_group_size: int) -> None:

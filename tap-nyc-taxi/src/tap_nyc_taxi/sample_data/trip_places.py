@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tap_nyc_taxi.taxi_types import FHV, GREEN, YELLOW
+
 from .zones import ZONES, location_ids_where
 
 _UPPER_MANHATTAN = (41, 42, 74, 75, 116, 127, 152, 166, 243, 244)
@@ -45,7 +47,7 @@ class TripEnds:
 
 
 TRIP_ENDS: dict[str, TripEnds] = {
-    "yellow": TripEnds(
+    YELLOW.name: TripEnds(
         pickups=ZoneMix(
             {"Yellow Zone": 0.88, "Airports": 0.07, "Boro Zone": 0.044, "EWR": 0.0005, "N/A": 0.0055},
             _BUSY_MIDTOWN_AND_UPPER_EAST,
@@ -57,7 +59,7 @@ TRIP_ENDS: dict[str, TripEnds] = {
             3.0,
         ),
     ),
-    "green": TripEnds(
+    GREEN.name: TripEnds(
         pickups=ZoneMix(
             {"Yellow Zone": 0.42, "Airports": 0.01, "Boro Zone": 0.55, "N/A": 0.02},
             _UPPER_MANHATTAN,
@@ -69,7 +71,7 @@ TRIP_ENDS: dict[str, TripEnds] = {
             6.0,
         ),
     ),
-    "fhv": TripEnds(
+    FHV.name: TripEnds(
         pickups=ZoneMix({"Yellow Zone": 0.3, "Airports": 0.06, "Boro Zone": 0.6, "EWR": 0.005, "N/A": 0.035}),
         dropoffs=ZoneMix({"Yellow Zone": 0.28, "Airports": 0.05, "Boro Zone": 0.62, "EWR": 0.01, "N/A": 0.04}),
     ),

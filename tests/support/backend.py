@@ -1,8 +1,9 @@
-"""The one interface shared behavioural tests use to drive a target and see what landed.
+"""The one interface tests use to drive a target and see what landed.
 
-A shared test must not know which database it talks to, so everything it
-needs is here in neutral terms: run the real target process on Singer text,
-read rows back as Python values, column types as the core's logical type
+A shared test (tests/targets, tests/e2e) must not know which database it
+talks to, so everything it needs is here in neutral terms: settings that point
+a target at a fresh schema or dataset, the real target process run on Singer
+text, rows read back as Python values, column types as the core's logical type
 names. Where the back ends legitimately differ (how a bad timestamp is
 reported, how to make the service unreachable, which setting is secret), the
 difference is data or a method of the back end, never a branch in a test.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -47,6 +49,11 @@ class Backend(ABC):
         """Settings that point the target at this test's own schema or dataset."""
 
     @abstractmethod
+    def pipeline_config(self, **overrides: Any) -> dict[str, Any]:
+        """The same place, set as a user sets up a scheduled pipeline (Meltano, cron): the
+        connection setting by setting rather than as a URL, the target's defaults for the rest."""
+
+    @abstractmethod
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
     @abstractmethod
@@ -80,7 +87,7 @@ class Backend(ABC):
         path.write_text(json.dumps(self.config(**settings)))
         return path
 
-    def rows(self, stream: str, columns: list[str], order_by: str | list[str] = ()) -> list[tuple[Any, ...]]:
+    def rows(self, stream: str, columns: Sequence[str], order_by: str | Sequence[str] = ()) -> list[tuple[Any, ...]]:
         """The columns' values, in database order unless `order_by` (a column or several) is given."""
         keys = [order_by] if isinstance(order_by, str) else order_by
         order = f" ORDER BY {', '.join(map(self.quote, keys))}" if keys else ""

@@ -1,4 +1,4 @@
-"""PostgreSQL type names for the core's logical types, and the way back.
+"""PostgreSQL column types for the core's logical types, and the way back.
 
 Exactness first: numbers become numeric (double precision only when
 number_as_float is set), integers bigint, so cents and 64-bit ids survive.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from singer_lite_core.target_driver.logical_types import LogicalType
 
-PG_TYPES: dict[LogicalType, str] = {
+NATIVE_TYPES: dict[LogicalType, str] = {
     LogicalType.BOOLEAN: "boolean",
     LogicalType.INTEGER: "bigint",
     LogicalType.DECIMAL: "numeric",
+    # Never asked for: numeric holds any number of digits (capabilities.decimal is None).
+    LogicalType.WIDE_DECIMAL: "numeric",
     LogicalType.FLOAT: "double precision",
     LogicalType.STRING: "text",
     LogicalType.TIMESTAMP: "timestamp with time zone",
@@ -20,7 +22,7 @@ PG_TYPES: dict[LogicalType, str] = {
     LogicalType.JSON: "jsonb",
 }
 
-_FROM_PG: dict[str, LogicalType] = {
+_LOGICAL: dict[str, LogicalType] = {
     "smallint": LogicalType.INTEGER,
     "integer": LogicalType.INTEGER,
     "bigint": LogicalType.INTEGER,
@@ -45,22 +47,30 @@ _FROM_PG: dict[str, LogicalType] = {
 _NARROW = {"smallint", "integer", "real", "character varying", "character"}
 
 
-def logical_of(pg_type: str) -> LogicalType | None:
+def logical_of(native: str) -> LogicalType | None:
     """The logical type of an existing column, None for types this target never
     creates (uuid, arrays, ...), which are left alone and fed text."""
-    return _FROM_PG.get(pg_type.split("(")[0].strip())
+    return _LOGICAL.get(_base(native))
 
 
-def needs_alter(pg_type: str, wanted: LogicalType) -> bool:
-    base = pg_type.split("(")[0].strip()
-    current = _FROM_PG.get(base)
-    return current is not None and (current != wanted or base in _NARROW or "(" in pg_type)
+def changed_type(native: str, wanted: LogicalType) -> str | None:
+    """The type an existing column must change to so that it holds `wanted`
+    values, None if it does already (or is of a type this target leaves alone).
+    A narrower or parameterized type of the same logical type (integer,
+    varchar(3), numeric(6,2)) changes to the standard one."""
+    base = _base(native)
+    current = _LOGICAL.get(base)
+    if current is None or (current == wanted and base not in _NARROW and "(" not in native):
+        return None
+    return NATIVE_TYPES[wanted]
 
 
-def conversion(column: str, pg_type: str, wanted: LogicalType) -> str:
+def conversion(column_sql: str, to_type: str) -> str:
     """The USING expression that converts a column's values without loss."""
-    if wanted == LogicalType.JSON:
-        return f"to_jsonb({column})"
-    if logical_of(pg_type) == LogicalType.JSON and wanted == LogicalType.STRING:
-        return f"({column} #>> '{{}}')"
-    return f"{column}::{PG_TYPES[wanted]}"
+    if to_type == NATIVE_TYPES[LogicalType.JSON]:
+        return f"to_jsonb({column_sql})"
+    return f"{column_sql}::{to_type}"
+
+
+def _base(native: str) -> str:
+    return native.split("(")[0].strip()

@@ -13,9 +13,9 @@ from google.api_core import exceptions as api
 from google.cloud import bigquery
 
 from local_servers.bigquery_emulator import BigQueryEmulator
-from target_bigquery_lite.bq_types import logical_of
-from target_bigquery_lite.naming import table_name
-from tests.targets.backend import Backend
+from target_bigquery_lite.column_types import logical_of
+from target_bigquery_lite.loader import IDENTIFIERS
+from tests.support.backend import Backend
 
 # Port 9 (discard) has no API behind it, so every request is refused.
 UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
@@ -30,14 +30,16 @@ class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} i
 
     def config(self, **overrides: Any) -> dict[str, Any]:
         """Settings for the emulator; an override of None removes the setting."""
-        config = {
+        config = {**self.pipeline_config(), "retry_attempts": 3, **overrides}
+        return {k: v for k, v in config.items() if v is not None}
+
+    def pipeline_config(self, **overrides: Any) -> dict[str, Any]:
+        return {
             "project": self.emulator.project,
             "dataset": self.dataset,
             "api_endpoint": self.emulator.endpoint,
-            "retry_attempts": 3,
             **overrides,
         }
-        return {k: v for k, v in config.items() if v is not None}
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row.values()) for row in self.client.query(sql).result()]
@@ -46,7 +48,7 @@ class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} i
         return f"`{name}`"
 
     def table_id(self, stream: str) -> str:
-        return f"{self.emulator.project}.{self.dataset}.{table_name(stream)}"
+        return f"{self.emulator.project}.{self.dataset}.{IDENTIFIERS.table(stream)}"
 
     def table(self, stream: str) -> str:
         return f"`{self.table_id(stream)}`"
@@ -80,10 +82,9 @@ class BigQueryBackend(Backend, name="bigquery", bad_timestamp_error="{value!r} i
 @contextlib.contextmanager
 def bigquery_backend(emulator: BigQueryEmulator, tmp_path: Path) -> Iterator[BigQueryBackend]:
     """A back end on a dataset of its own, deleted with its tables afterwards."""
-    client = emulator.client()
     dataset = f"t_{uuid.uuid4().hex[:10]}"
-    try:
-        yield BigQueryBackend(tmp_path=tmp_path, emulator=emulator, client=client, dataset=dataset)
-    finally:
-        client.delete_dataset(f"{emulator.project}.{dataset}", delete_contents=True, not_found_ok=True)
-        client.close()
+    with contextlib.closing(emulator.client()) as client:
+        try:
+            yield BigQueryBackend(tmp_path=tmp_path, emulator=emulator, client=client, dataset=dataset)
+        finally:
+            client.delete_dataset(f"{emulator.project}.{dataset}", delete_contents=True, not_found_ok=True)

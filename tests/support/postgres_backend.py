@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from local_servers.postgres_server import PostgresServer, fresh_schema
-from target_postgres_lite.identifiers import pg_name, quoted
-from target_postgres_lite.pg_types import logical_of
-from tests.targets.backend import Backend
+from target_postgres_lite.column_types import logical_of
+from target_postgres_lite.loader import IDENTIFIERS
+from target_postgres_lite.sql import quoted
+from tests.support.backend import Backend
 
 # Port 9 (discard) has no PostgreSQL on it, so every connection is refused.
 UNREACHABLE_URL = "postgresql://nobody:{password}@127.0.0.1:9/db"
@@ -27,6 +28,18 @@ class PostgresBackend(
     def config(self, **overrides: Any) -> dict[str, Any]:
         return {"sqlalchemy_url": self.server.dsn, "default_target_schema": self.schema, **overrides}
 
+    def pipeline_config(self, **overrides: Any) -> dict[str, Any]:
+        params = self.server.params()
+        return {
+            "host": params["host"],
+            "port": int(params["port"]),
+            "user": params["user"],
+            "password": params.get("password"),
+            "database": params["dbname"],
+            "default_target_schema": self.schema,
+            **overrides,
+        }
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with contextlib.closing(self.server.connect()) as conn, conn.cursor() as cur:
             cur.execute(f"SET search_path TO {quoted(self.schema)}")
@@ -37,10 +50,11 @@ class PostgresBackend(
         return quoted(name)
 
     def table(self, stream: str) -> str:
-        return f"{quoted(self.schema)}.{quoted(pg_name(stream))}"
+        return f"{quoted(self.schema)}.{quoted(IDENTIFIERS.table(stream))}"
 
     def column_types(self, stream: str) -> dict[str, str]:
-        return {c: (t.value if (t := logical_of(pg)) else pg) for c, pg in self.pg_types(pg_name(stream)).items()}
+        types = self.pg_types(IDENTIFIERS.table(stream))
+        return {c: (t.value if (t := logical_of(pg)) else pg) for c, pg in types.items()}
 
     def pg_types(self, table: str) -> dict[str, str]:
         """Column -> PostgreSQL type as information_schema names it."""

@@ -11,7 +11,7 @@ from psycopg2.extensions import make_dsn
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting
 
-PG_SETTINGS: tuple[Setting, ...] = (
+SETTINGS: tuple[Setting, ...] = (
     Setting("host", "string", "Server host name or address (or use sqlalchemy_url)."),
     Setting("port", "integer", "Server port.", 5432),
     Setting("user", "string", "User to connect as."),
@@ -33,7 +33,7 @@ def connection_dsn(config: Mapping[str, Any]) -> str:
     SQLAlchemy-style driver suffixes (postgresql+psycopg2://) are removed,
     since libpq knows only the plain scheme.
     """
-    url = config.get("sqlalchemy_url")
+    url: str | None = config.get("sqlalchemy_url")
     if url:
         parts = urlsplit(url)
         if "://" in url and parts.scheme.split("+")[0] in ("postgresql", "postgres"):
@@ -45,4 +45,4 @@ def connection_dsn(config: Mapping[str, Any]) -> str:
         raise ConfigError("set 'host' and 'database' (with 'user' and 'password'), or 'sqlalchemy_url'")
     fields = {k: config.get(k) for k in ("host", "port", "user", "password")}
     fields["dbname"] = config.get("database")
-    return make_dsn(**{k: v for k, v in fields.items() if v is not None})
+    return make_dsn(None, **{k: v for k, v in fields.items() if v is not None})

@@ -13,7 +13,7 @@ from singer_lite_core.settings import Setting
 
 MAX_CLUSTER_COLUMNS = 4
 
-BQ_SETTINGS: tuple[Setting, ...] = (
+SETTINGS: tuple[Setting, ...] = (
     Setting("project", "string", "Google Cloud project that owns the dataset and runs the jobs.", required=True),
     Setting("dataset", "string", "Dataset the stream tables go to; created if missing.", required=True),
     Setting("location", "string", "Location of the dataset and its jobs (US, EU, europe-west1, ...).", "US"),

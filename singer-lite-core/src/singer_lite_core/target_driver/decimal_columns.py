@@ -1,0 +1,105 @@
+"""How DECIMAL values travel from the decoder to a loader, chosen from what its database takes.
+
+A database with a fixed-point decimal type (LoaderCapabilities.decimal, say
+38 digits with 9 after the point) gets Arrow decimals of exactly that type,
+which the loader hands on as they are; WIDE_DECIMAL columns get its wide
+type. A value that the column's type cannot hold exactly but the wide type
+can means the column must be widened first (WiderTypeNeeded); a value that
+no type holds (NaN, 1e400) stays text, for the loader to refuse naming its
+row.
+
+A database whose decimal type holds any number of digits gets, when batches
+travel as text (CSV), float64 whenever no number of the batch has more than
+15 significant digits: the shortest round-trip text of such a double, which
+is what a CSV writer prints, is exactly the decimal that was sent, and
+doubles parse and print several times faster than decimals. (Arrow's
+float64 -> decimal cast is not exact, so typed batches never travel as
+doubles.) Otherwise it gets exact decimals at the narrowest scale that keeps
+every value of the batch, since such a database keeps the scale it is given
+(7.08 must not arrive as 7.080000000), or, from the per-record path, the
+exact text.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from singer_lite_core.target_driver.capabilities import DecimalType, LoaderCapabilities
+from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
+
+# The reader's type for exact decimals when the database sets no precision:
+# 128 bits hold 38 digits; 9 after the point leave room for any 64-bit integer
+# and ten more digits. Other values take the per-record path, exact as text.
+ANY_PRECISION_READ_TYPE = pa.decimal128(38, 9)
+# Scales tried, smallest first, before keeping the read type's own; a few
+# steps keep the search cheap, and cover money, rates and most measures.
+NARROW_SCALES = (0, 1, 2, 3, 4, 6)
+
+
+def arrow_type(decimal: DecimalType) -> pa.DataType:
+    if decimal.precision <= 38:
+        return pa.decimal128(decimal.precision, decimal.scale)
+    return pa.decimal256(decimal.precision, decimal.scale)
+
+
+class DecimalColumns:
+    """The representation of DECIMAL and WIDE_DECIMAL columns for one database."""
+
+    def __init__(self, capabilities: LoaderCapabilities) -> None:
+        self._decimal = capabilities.decimal
+        self._wide = capabilities.wide_decimal
+        self._doubles_exact = capabilities.preferred_batch_format == "csv"
+
+    def read_type(self, kind: LogicalType, long_digits: bool) -> pa.DataType:
+        """The Arrow reader's type for the column in a block of lines;
+        `long_digits` is RecordLines.long_digits of any of them."""
+        if self._decimal is None:
+            return pa.float64() if self._doubles_exact and not long_digits else ANY_PRECISION_READ_TYPE
+        return arrow_type(self._column_type(kind))
+
+    def from_reader(self, values: pa.ChunkedArray) -> pa.ChunkedArray:
+        """The column the Arrow reader produced, as the loader gets it."""
+        if self._decimal is None and pa.types.is_decimal(values.type):
+            return _narrowest(values)
+        return values
+
+    def from_texts(self, column: str, kind: LogicalType, texts: list[str | None]) -> pa.Array:
+        """The column from the per-record path's exact decimal texts."""
+        text = pa.array(texts, pa.string())
+        if self._decimal is None:
+            return text
+        typed = _cast(text, arrow_type(self._column_type(kind)))
+        if typed is not None:
+            return typed
+        if kind == LogicalType.DECIMAL and self._wide is not None and _cast(text, arrow_type(self._wide)) is not None:
+            raise WiderTypeNeeded(column, LogicalType.WIDE_DECIMAL)
+        return text
+
+    def _column_type(self, kind: LogicalType) -> DecimalType:
+        assert self._decimal is not None
+        if kind == LogicalType.WIDE_DECIMAL and self._wide is not None:
+            return self._wide
+        return self._decimal
+
+
+def _cast(values: pa.Array, arrow: pa.DataType) -> pa.Array | None:
+    """The values in `arrow`, None unless every one of them fits exactly."""
+    try:
+        return values.cast(arrow)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _narrowest(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The decimals at the smallest of NARROW_SCALES that keeps every value
+    (printing a decimal at a fitting scale is much cheaper than trimming its
+    text), or at their own scale."""
+    whole_digits = values.type.precision - values.type.scale
+    for scale in NARROW_SCALES:
+        if scale >= values.type.scale:
+            break
+        narrower = pc.cast(values, pa.decimal128(whole_digits + scale, scale), safe=False)
+        if pc.all(pc.equal(narrower, values)).as_py() is not False:
+            return narrower
+    return values
