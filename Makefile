@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # singer-python pins jsonschema 2.x, which singer-sdk cannot share: the fixture tap
 # written with it gets a virtualenv of its own, as a third-party tap would.
 SINGER_PYTHON_VENV := $(VENV)/singer-python
+# The connectors ship the core inside them (their src/singer_lite_core links to it); singer-lite-core is
+# installed too so that its own src/ comes first on sys.path (.pth files are read in name order) and the
+# core is imported, and its tracebacks name files, from its one tree rather than through a link.
 PACKAGES := singer-lite-core tap-nyc-taxi target-postgres-lite target-bigquery-lite local-servers
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 

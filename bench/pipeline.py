@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bench.measure import BIN, Measurement, PipeMeasurement, generate_month, measure, measure_pipe
-from local_servers.postgres_server import PostgresServer, create_database, postgres_server
+from local_servers.postgres_server import PostgresServer, fresh_database, postgres_server
 
 TABLE = '"pipe"."yellow_trips"'
 
@@ -73,10 +73,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=2, help="runs of each; the fastest counts")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="pipe-bench-") as tmp, postgres_server(fast=False) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="pipe-bench-") as tmp,
+        postgres_server(fast=False) as server,
+        fresh_database(server, "pipe") as database,
+    ):
         work = Path(tmp)
         data = generate_month(work / "data", args.rows)
-        database = create_database(server, "pipe")
         pipe = min((run_pipe(server, database, data, work) for _ in range(args.runs)), key=lambda m: m.seconds)
         (landed,) = _sql(server, database, f"SELECT count(*) FROM {TABLE}")
         assert landed[0] == args.rows, f"{landed[0]} rows landed, expected {args.rows}"

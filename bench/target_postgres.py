@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.measure import BIN, Measurement, measure, report
 from bench.pg_yellow_stream import STREAM, YellowFiles, yellow_files
-from local_servers.postgres_server import PostgresServer, create_database, postgres_server
+from local_servers.postgres_server import PostgresServer, fresh_database, postgres_server
 from singer_lite_core.target_driver.stream_schema import parse_schema_message
 from target_postgres_lite.column_types import NATIVE_TYPES
 from target_postgres_lite.sql import quoted
@@ -103,8 +103,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     files = yellow_files(args.rows, args.seed)
-    with postgres_server(fast=False) as server, tempfile.TemporaryDirectory() as tmp:
-        database = create_database(server, "bench")
+    with (
+        postgres_server(fast=False) as server,
+        fresh_database(server, "bench") as database,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         work = Path(tmp)
         for keyed in (False, True):
             label = "keyed (upsert)" if keyed else "unkeyed (append)"

@@ -2,6 +2,9 @@
 
 Usage: python -m demo [--months 2021-01:2021-03] [--rows-per-month N]
                       [--source DIR_OR_URL --start-month YYYY-MM --end-month YYYY-MM] [--stop]
+
+Everything it keeps is under .demo/ (DEMO_DIR elsewhere). Whatever goes
+wrong ends in one line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,19 +13,20 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 from demo.pipeline import Progress, run_pipeline
 from demo.report import print_report
-from demo.warehouse import open_warehouse, stop_local
+from demo.warehouse import Warehouse, WarehouseUnavailable, open_warehouse, stop_local
 from tap_nyc_taxi.months import parse_month_range
 from tap_nyc_taxi.sample_data import trip_file_name, write_course_ratings, write_trip_file, write_zone_lookup
 from tap_nyc_taxi.streams import TRIP_STREAMS, all_streams
 from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / ".demo"
+DEMO = Path(os.environ.get("DEMO_DIR") or ROOT / ".demo").resolve()
 BIN = Path(sys.executable).parent
 SCHEMA = "nyc_taxi"
 TAXI_TYPES = TAXI_TYPE_NAMES
@@ -32,20 +36,47 @@ SEED = 2021
 
 def main() -> int:
     args = _arguments()
-    if args.stop:
-        stop_local(DEMO)
-        print("stopped the demo's PostgreSQL server")
-        return 0
+    try:
+        return _stop() if args.stop else _run(args)
+    except WarehouseUnavailable as unavailable:
+        print(f"make demo: error: {unavailable}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("make demo: interrupted", file=sys.stderr)
+        return 130
+    except Exception as unexpected:  # noqa: BLE001 - the promise is one line, whatever broke; the log keeps the rest
+        print(f"make demo: error: {type(unexpected).__name__}: {unexpected}{_keep_traceback()}", file=sys.stderr)
+    return 1
+
+
+def _keep_traceback() -> str:
+    """Write the traceback of the error being handled to a log; say where, if that worked."""
+    log = DEMO / "logs" / "demo-error.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc())
+    except OSError:
+        return ""
+    return f" (details in {log})"
+
+
+def _stop() -> int:
+    print(
+        "stopped the demo's PostgreSQL server" if stop_local(DEMO) else "the demo's PostgreSQL server was not running"
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    warehouse = open_warehouse(DEMO)
+    print(f"warehouse: {_where(warehouse)}, schema {SCHEMA}")
     data = DEMO / "data"
     _generate_missing(data, args.months, args.rows_per_month)
-    warehouse = open_warehouse(DEMO)
-    print(f"warehouse: {'local PostgreSQL under .demo/' if warehouse.local else 'your PostgreSQL'}, schema {SCHEMA}")
     tap_config = _write_private(DEMO / "tap.json", _tap_config(args, data))
     target_config = _write_private(DEMO / "target.json", warehouse.target_config(SCHEMA))
     state = DEMO / "state.json"
     tap = [str(BIN / "tap-nyc-taxi"), "--config", str(tap_config)]
     if state.exists():
-        print("incremental run: resuming from .demo/state.json; files loaded before are skipped")
+        print(f"incremental run: resuming from {state}; files loaded before are skipped")
         tap += ["--state", str(state)]
     else:
         print("first run: loading everything")
@@ -68,6 +99,12 @@ def main() -> int:
     print("\nlook around:")
     print(warehouse.how_to_connect())
     return 0
+
+
+def _where(warehouse: Warehouse) -> str:
+    if warehouse.local:
+        return f"the demo's PostgreSQL under {DEMO}, port {warehouse.port}"
+    return "your PostgreSQL"
 
 
 def _arguments() -> argparse.Namespace:

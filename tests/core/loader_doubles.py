@@ -41,18 +41,20 @@ SETTINGS = TargetSettings(
 
 @dataclass
 class MemoryLoader:
-    """Tables as column types, batches as they arrive; `on_load`/`on_prepare`
-    may raise to play a database that refuses."""
+    """Tables as column types, batches as they arrive; `on_load`/`on_prepare`/
+    `on_finish` may raise to play a database that refuses."""
 
     capabilities: LoaderCapabilities = FIXED_POINT
     tables: dict[str, dict[str, LogicalType]] = field(default_factory=dict)
     prepared: list[StreamSchema] = field(default_factory=list)
     batches: list[Batch] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
     widens: bool = True
     on_load: Callable[[Batch], None] | None = None
     on_prepare: Callable[[StreamSchema], None] | None = None
+    on_finish: Callable[[str], None] | None = None
 
-    def prepare(self, schema: StreamSchema) -> StreamSchema:
+    def prepare(self, schema: StreamSchema, overwrite: bool) -> StreamSchema:
         if self.on_prepare is not None:
             self.on_prepare(schema)
         self.prepared.append(schema)
@@ -70,6 +72,11 @@ class MemoryLoader:
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         raise NotImplementedError
+
+    def finish(self, stream: str) -> None:
+        if self.on_finish is not None:
+            self.on_finish(stream)
+        self.finished.append(stream)
 
     def is_transient(self, error: BaseException) -> bool:
         return isinstance(error, ConnectionResetError)

@@ -82,7 +82,7 @@ def test_the_per_record_path_gives_a_fixed_point_database_its_decimal_type_too()
 def test_a_decimal_past_the_fixed_type_asks_for_the_wide_one() -> None:
     with pytest.raises(WiderTypeNeeded) as raised:
         decoded(FIXED_POINT, MONEY, '{"fare": 1.5, "id": 1}', '{"fare": 1.0000000001, "id": 2}')
-    assert (raised.value.column, raised.value.wider) == ("fare", L.WIDE_DECIMAL)
+    assert raised.value.needs == {"fare": L.WIDE_DECIMAL}
 
 
 def test_a_wide_decimal_column_gets_the_wide_type() -> None:
@@ -93,18 +93,18 @@ def test_a_wide_decimal_column_gets_the_wide_type() -> None:
     assert table.column("x").to_pylist() == [Decimal("1.0000000001"), Decimal("12345678901234567890123456789012")]
 
 
-@pytest.mark.parametrize(("value", "text"), [("NaN", "NaN"), ("Infinity", "Infinity"), ("1e400", "1E+400")])
-def test_a_value_no_decimal_type_holds_stays_text_for_the_loader_to_refuse(value: str, text: str) -> None:
-    table = decoded(FIXED_POINT, stream(x=L.DECIMAL), '{"x": 1.5}', f'{{"x": {value}}}')
+def test_a_value_no_decimal_type_holds_stays_text_for_the_loader_to_refuse() -> None:
+    """NaN and Infinity are not such values: tests/core/test_non_finite_numbers.py."""
+    table = decoded(FIXED_POINT, stream(x=L.DECIMAL), '{"x": 1.5}', '{"x": 1e400}')
     assert table.schema.field("x").type == pa.string()
-    assert table.column("x").to_pylist() == ["1.5", text]
+    assert table.column("x").to_pylist() == ["1.5", "1E+400"]
 
 
 @pytest.mark.parametrize("capabilities", [ANY_PRECISION_TEXT, FIXED_POINT])
 def test_an_integer_past_64_bits_asks_for_a_decimal(capabilities: LoaderCapabilities) -> None:
     with pytest.raises(WiderTypeNeeded) as raised:
         decoded(capabilities, MONEY, '{"fare": 1, "id": 1}', '{"fare": 1, "id": 18446744073709551616}')
-    assert (raised.value.column, raised.value.wider) == ("id", L.DECIMAL)
+    assert raised.value.needs == {"id": L.DECIMAL}
 
 
 def test_a_bad_value_names_stream_line_and_column() -> None:

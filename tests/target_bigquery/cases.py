@@ -18,13 +18,6 @@ BIGQUERY_BAD_INPUT: tuple[BadInput, ...] = (
         stream="n",
     ),
     BadInput(
-        "nan_number",
-        lines(schema_message("n", _NUM)) + raw_record("n", '{"x": NaN}'),
-        "stream 'n': line 2: column 'x': NaN does not fit NUMERIC or BIGNUMERIC exactly; "
-        "set number_as_float to store such numbers as FLOAT64",
-        stream="n",
-    ),
-    BadInput(
         "properties_differing_only_in_case",
         lines(schema_message("c", {"Id": {"type": "integer"}, "id": {"type": "integer"}})),
         "stream 'c': line 1: properties 'Id' and 'id' both map to column 'id' (BigQuery column names ignore case)",

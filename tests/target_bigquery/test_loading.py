@@ -215,6 +215,8 @@ def test_partitioned_and_clustered_tables_keep_their_layout_through_a_rewrite(ta
         ),
         partition_by={"p": "pickup"},
         cluster_by={"p": ["vendor", "id"]},
+        # The first record creates the table, so the second one's widening rewrites it.
+        batch_size_rows=1,
     )
     assert run.returncode == 0, run.stderr
     table = target.client.get_table(f"{target.emulator.project}.{target.dataset}.p")

@@ -25,6 +25,11 @@ EVERY_SETTING = {
     "database",
     "sqlalchemy_url",
     "default_target_schema",
+    "ssl_enable",
+    "ssl_mode",
+    "ssl_certificate_authority",
+    "ssl_client_certificate",
+    "ssl_client_private_key",
     "load_method",
     "batch_size_rows",
     "batch_size_bytes",
@@ -33,6 +38,7 @@ EVERY_SETTING = {
     "hard_delete",
     "validate_records",
     "number_as_float",
+    "undeclared_fields",
     "retry_attempts",
 }
 

@@ -2,7 +2,7 @@
 
 A refusal is one error line naming the stream and input line, a non-zero
 exit, the STATE lines committed before it and nothing after, and only the
-rows committed before it. Back ends add their own cases of the same shape.
+rows committed before it (no table, if nothing was). Back ends add their own cases of the same shape.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ BAD_TIMESTAMP = "yesterday-ish"
 class BadInput:
     """`error` is the line after "<program>: error: ", or its start when it ends
     with "..."; "{bad_timestamp}" stands for the back end's bad_timestamp_error
-    about BAD_TIMESTAMP. `stream` must then hold `rows_kept` rows."""
+    about BAD_TIMESTAMP. `stream` must then hold `rows_kept` rows, or, when
+    none is kept, have no table at all (a refused run leaves none behind)."""
 
     name: str
     text: str
@@ -53,8 +54,10 @@ def check_bad_input(backend: Backend, case: BadInput) -> None:
     assert run.returncode == 2, run.stderr
     assert_one_error_line(backend, run, case.error)
     assert states(run) == case.states
-    if case.stream is not None:
+    if case.stream is not None and case.rows_kept:
         assert backend.count(case.stream) == case.rows_kept
+    elif case.stream is not None:
+        assert case.stream not in backend.tables()
 
 
 _TS = {"id": {"type": "integer"}, "ts": {"type": "string", "format": "date-time"}}

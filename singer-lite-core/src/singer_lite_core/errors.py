@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from singer_lite_core.stop_request import Stopped, StopRequest, install
+
 EXIT_FAILURE = 2
-EXIT_INTERRUPTED = 130
 
 
 class ConnectorError(Exception):
@@ -80,25 +82,34 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def run_main(program: str, entry: Callable[[], int | None]) -> NoReturn:
+def run_main(program: str, entry: Callable[[StopRequest], int | None]) -> NoReturn:
     """Run a connector's entry point and map every outcome to an exit code.
 
+    SIGTERM and SIGINT only ask `entry` to stop (stop_request.py); it stops
+    at a safe point by raising Stopped, which ends in one line and exit code
+    128 + the signal's number. A reader that goes away after a stop was asked
+    is part of that stop (Ctrl-C stops both ends of a pipe), not news.
     Unexpected exceptions still end in one line; the traceback is logged only
     at DEBUG level (LOG_LEVEL=DEBUG), since it can carry record values.
     """
     log = logging.getLogger(program)
+    stop = install()
     try:
-        code = entry() or 0
+        code = entry(stop) or 0
+    except Stopped as stopped:
+        code = _stopped(program, stopped)
     except ConnectorError as error:
         _report(program, str(error))
         code = EXIT_FAILURE
     except KeyboardInterrupt:
-        _report(program, "interrupted")
-        code = EXIT_INTERRUPTED
+        code = _stopped(program, Stopped(signal.SIGINT))
     except BrokenPipeError:
         _silence_stdout()
-        _report(program, "stdout closed by the reader; stopping")
-        code = EXIT_FAILURE
+        if stop.signal is not None:
+            code = _stopped(program, Stopped(stop.signal))
+        else:
+            _report(program, "stdout closed by the reader; stopping")
+            code = EXIT_FAILURE
     except Exception as error:
         log.debug("unexpected failure", exc_info=True)
         _report(program, f"internal error: {type(error).__name__}: {error}")
@@ -109,6 +120,11 @@ def run_main(program: str, entry: Callable[[], int | None]) -> NoReturn:
         _silence_stdout()
         code = code or EXIT_FAILURE
     sys.exit(code)
+
+
+def _stopped(program: str, stopped: Stopped) -> int:
+    _report(program, str(stopped))
+    return stopped.exit_code
 
 
 def _report(program: str, message: str) -> None:

@@ -11,6 +11,7 @@ from singer_lite_core.cli_args import connector_argument_parser
 from singer_lite_core.errors import ConfigError, run_main
 from singer_lite_core.logs import configure_logging
 from singer_lite_core.settings import redacted
+from singer_lite_core.stop_request import StopRequest
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi import __version__
 from tap_nyc_taxi.bookmarks import Bookmarks, read_state
@@ -32,7 +33,7 @@ def main() -> None:
     run_main(PROGRAM, _run)
 
 
-def _run() -> int:
+def _run(stop: StopRequest) -> int:
     args = connector_argument_parser(PROGRAM, DESCRIPTION, "tap").parse_args()
     if args.version:
         print(f"{PROGRAM} {__version__}")
@@ -54,5 +55,5 @@ def _run() -> int:
         raise ConfigError("give either --catalog or --properties, not both")
     catalog_path = args.catalog or args.properties
     selections = read_catalog(catalog_path, streams) if catalog_path else default_selection(streams)
-    Sync(config, Bookmarks(read_state(args.state)), SingerWriter()).run(selections)
+    Sync(config, Bookmarks(read_state(args.state)), SingerWriter(), stop).run(selections)
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from singer_lite_core.errors import ConfigError
+from singer_lite_core.libpq_tls import TlsOptions, tls_settings
 from singer_lite_core.settings import Setting, load_config
 from tap_nyc_taxi.months import Month, this_month
 from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, YELLOW
@@ -14,6 +15,8 @@ from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, YELLOW
 ENV_PREFIX = "TAP_NYC_TAXI"
 TLC_TRIP_DATA = "https://d37ci6vzurychx.cloudfront.net/trip-data"
 TLC_ZONE_LOOKUP = "https://d37ci6vzurychx.cloudfront.net/misc/taxi_zone_lookup.csv"
+# The tap also downloads over HTTPS, so its database TLS settings say whose they are.
+DATABASE_TLS_PREFIX = "course_rating_database_"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -48,6 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy or libpq URL of a database with tables courses and rating; used for any of the two CSVs not given.",
         secret=True,
     ),
+    *tls_settings(DATABASE_TLS_PREFIX),
     Setting("cache_dir", "string", "Where downloaded files are kept between runs.", "~/.cache/tap-nyc-taxi"),
     Setting("state_every_rows", "integer", "Emit a STATE at least every this many records.", 100_000),
     Setting("batch_rows", "integer", "Rows read and encoded per batch; memory grows with it.", 65_536),
@@ -66,6 +70,14 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 @dataclass(frozen=True)
+class CourseRatingDatabase:
+    """Where the course-rating tables are, and the TLS to reach them with."""
+
+    url: str
+    tls: TlsOptions
+
+
+@dataclass(frozen=True)
 class TapConfig:
     source: str
     taxi_types: tuple[str, ...]
@@ -74,7 +86,7 @@ class TapConfig:
     zone_lookup: str
     courses: str | None
     ratings: str | None
-    course_rating_database: str | None
+    course_rating_database: CourseRatingDatabase | None
     cache_dir: Path
     state_every_rows: int
     batch_rows: int
@@ -105,7 +117,7 @@ def read_tap_config(paths: list[str]) -> TapConfig:
         zone_lookup=raw["zone_lookup"],
         courses=raw["courses"],
         ratings=raw["ratings"],
-        course_rating_database=raw["course_rating_database"],
+        course_rating_database=_course_rating_database(raw),
         cache_dir=Path(raw["cache_dir"]).expanduser(),
         state_every_rows=raw["state_every_rows"],
         batch_rows=min(raw["batch_rows"], raw["state_every_rows"]),
@@ -126,3 +138,18 @@ def _month_setting(raw: dict[str, Any], name: str) -> Month | None:
         return Month.parse(raw[name])
     except ValueError:
         raise ConfigError(f"setting {name!r} must look like YYYY-MM, got {raw[name]!r}") from None
+
+
+def _course_rating_database(raw: dict[str, Any]) -> CourseRatingDatabase | None:
+    """The database and its TLS, checked together: TLS settings for no database,
+    or for one that is not PostgreSQL, are a mistake to report before reading."""
+    url = raw["course_rating_database"]
+    tls = TlsOptions.from_config(raw, DATABASE_TLS_PREFIX)
+    if tls.is_set:
+        if not url:
+            raise ConfigError(f"settings {tls.setting_names()} are set, but 'course_rating_database' is not")
+        scheme, separator, _ = url.partition("://")
+        dialect = scheme.split("+")[0]
+        if separator and dialect not in ("postgresql", "postgres"):
+            raise ConfigError(f"settings {tls.setting_names()} apply to PostgreSQL only, not {dialect}")
+    return CourseRatingDatabase(url, tls) if url else None

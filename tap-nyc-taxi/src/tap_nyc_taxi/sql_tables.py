@@ -2,7 +2,9 @@
 
 The DataCamp case study keeps the data in PostgreSQL tables `courses` and
 `rating`; going through SQLAlchemy accepts any database it speaks to, and
-streaming results keeps memory flat on a large rating table.
+streaming results keeps memory flat on a large rating table. The TLS
+settings (course_rating_database_ssl_*) become libpq parameters handed to
+psycopg2 at connect time, on top of whatever the URL spells itself.
 """
 
 from __future__ import annotations
@@ -13,20 +15,34 @@ from typing import Any
 import psycopg2
 import pyarrow as pa
 import sqlalchemy as sa
+from psycopg2.extensions import make_dsn, parse_dsn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from singer_lite_core.errors import ConfigError, InputError, where
+from singer_lite_core.libpq_tls import TlsOptions, tls_hint
+from tap_nyc_taxi.settings import DATABASE_TLS_PREFIX, CourseRatingDatabase
 from tap_nyc_taxi.table_readers import rows_from
 
 
 class SqlTableReader:
-    def __init__(self, url: str, table: str, columns: Sequence[str], order_by: Sequence[str], batch_rows: int) -> None:
+    def __init__(
+        self,
+        database: CourseRatingDatabase,
+        table: str,
+        columns: Sequence[str],
+        order_by: Sequence[str],
+        batch_rows: int,
+    ) -> None:
         self.name = f"table {table}"
+        url = database.url
         try:
             if "://" in url:
-                self._engine = sa.create_engine(_with_installed_driver(url))
+                engine_url = sa.make_url(_with_installed_driver(url))
+                tls = _url_tls_arguments(engine_url, database.tls)
+                self._engine = sa.create_engine(engine_url, connect_args=tls)
             else:
-                self._engine = sa.create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(url))
+                dsn = _dsn_with_tls(url, database.tls)
+                self._engine = sa.create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(dsn))
         except (ArgumentError, ImportError) as error:
             raise ConfigError(f"course_rating_database is not a usable database URL: {error}") from None
         self._database = _safe_url(url)
@@ -49,7 +65,8 @@ class SqlTableReader:
                 yield from rows_from((_to_batch(rows, self._columns) for rows in result.partitions()), start_row)
         except SQLAlchemyError as error:
             detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            raise InputError(f"{where(source=f'{self._database} {self.name}')}: {detail}") from None
+            hint = tls_hint(detail, DATABASE_TLS_PREFIX)
+            raise InputError(f"{where(source=f'{self._database} {self.name}')}: {detail}{hint}") from None
         finally:
             self._engine.dispose()
 
@@ -57,6 +74,26 @@ class SqlTableReader:
 def _to_batch(rows: Sequence[sa.Row[Any]], columns: list[str]) -> pa.RecordBatch:
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     return pa.RecordBatch.from_arrays([pa.array(list(column)) for column in values], names=columns)
+
+
+def _url_tls_arguments(url: sa.URL, tls: TlsOptions) -> dict[str, str]:
+    """The TLS settings as psycopg2 connect arguments, which libpq merges over
+    the URL's own (settings.py has made sure the URL is PostgreSQL's)."""
+    if not tls.is_set:
+        return {}
+    spelled = {key: value for key, value in url.query.items() if isinstance(value, str)}
+    return tls.libpq_parameters(spelled)
+
+
+def _dsn_with_tls(dsn: str, tls: TlsOptions) -> str:
+    """A libpq DSN with the TLS settings added to what it spells itself."""
+    if not tls.is_set:
+        return dsn
+    try:
+        return make_dsn(dsn, **tls.libpq_parameters(parse_dsn(dsn)))
+    except psycopg2.ProgrammingError:
+        # psycopg2 quotes the DSN around the fault, and the DSN may hold the password.
+        raise ConfigError("course_rating_database is not a libpq URL or DSN") from None
 
 
 def _with_installed_driver(url: str) -> str:

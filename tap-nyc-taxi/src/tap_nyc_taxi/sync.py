@@ -6,6 +6,10 @@ so whichever one a target last echoed is a safe place to restart. Sync knows
 no stream by name: each stream says whether it is configured and yields its
 partitions, and an incremental stream's partitions carry the file version
 their bookmarks are keyed by.
+
+A stop asked by a signal (stop_request.py) is honoured after the batch
+being written: batches are written whole, so the output then ends at a line
+boundary, and a final STATE says what it holds.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from singer_lite_core.errors import InputError, where
+from singer_lite_core.stop_request import Stopped, StopRequest
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
 from tap_nyc_taxi.catalog import Selection
@@ -30,27 +35,41 @@ log = logging.getLogger(__name__)
 
 
 class Sync:
-    def __init__(self, config: TapConfig, bookmarks: Bookmarks, writer: SingerWriter) -> None:
+    def __init__(
+        self, config: TapConfig, bookmarks: Bookmarks, writer: SingerWriter, stop: StopRequest | None = None
+    ) -> None:
         self._config = config
         self._bookmarks = bookmarks
         self._writer = writer
+        self._stop = stop or StopRequest()
         self._fetcher = HttpFetcher(
             config.cache_dir, config.http_retries, config.http_backoff_seconds, config.http_timeout_seconds
         )
 
     def run(self, selections: list[Selection]) -> None:
-        for selection in selections:
-            stream = selection.stream
-            if not stream.is_configured(self._config):
-                log.info("%s: skipped, no source configured for it", stream.name)
-                continue
-            self._writer.schema(stream.name, selection.schema(), stream.key_properties, _bookmark_keys(selection))
-            try:
-                for partition in stream.partitions(self._config, self._fetcher):
-                    self._sync_partition(selection, partition)
-            except InputError as error:
-                raise InputError(f"{where(stream.name)}: {error}") from None
+        """Sync every selection, then write the final STATE; a stop ends the
+        run early, with that final STATE all the same."""
+        try:
+            for selection in selections:
+                self._sync_stream(selection)
+        except Stopped:
+            self._writer.state(self._bookmarks.value())
+            raise
         self._writer.state(self._bookmarks.value())
+
+    def _sync_stream(self, selection: Selection) -> None:
+        stream = selection.stream
+        self._stop.check()
+        if not stream.is_configured(self._config):
+            log.info("%s: skipped, no source configured for it", stream.name)
+            return
+        self._writer.schema(stream.name, selection.schema(), stream.key_properties, _bookmark_keys(selection))
+        try:
+            for partition in stream.partitions(self._config, self._fetcher):
+                self._stop.check()
+                self._sync_partition(selection, partition)
+        except InputError as error:
+            raise InputError(f"{where(stream.name)}: {error}") from None
 
     def _sync_partition(self, selection: Selection, partition: Partition) -> None:
         stream = selection.stream.name
@@ -107,6 +126,7 @@ class Sync:
             rows_done, emitted = first_row + batch.num_rows, emitted + batch.num_rows
             if after_batch is not None:
                 after_batch(rows_done, False)
+            self._stop.check()
         if after_batch is not None:
             after_batch(rows_done, True)
         elapsed = time.monotonic() - started

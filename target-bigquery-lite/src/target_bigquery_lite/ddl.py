@@ -7,6 +7,10 @@ Types follow the core's evolution rule, which never narrows; a change
 BigQuery cannot make in place (INT64 -> NUMERIC, anything -> JSON or
 STRING) rewrites the table in one CREATE OR REPLACE ... AS SELECT with a
 lossless conversion. Columns a schema no longer lists stay, NULLABLE.
+
+A new table is only described here (new_table, which checks its layout
+settings when the SCHEMA arrives); the loader creates it just before the
+run's first write to it.
 """
 
 from __future__ import annotations
@@ -42,20 +46,15 @@ def ensure_dataset(client: bigquery.Client, dataset_id: str, location: str | Non
     client.create_dataset(dataset, exists_ok=True, retry=NO_RETRY)
 
 
-def ensure_table(
-    client: bigquery.Client,
-    jobs: JobRunner,
-    table_id: str,
-    stream: StreamSchema,
-    columns: Mapping[str, str],
-    layout: TableLayout,
-) -> tuple[StreamSchema, bigquery.Table]:
-    """Make the table fit `stream`; return the schema records must be decoded to
-    and the table as it now is."""
+def evolve_table(
+    client: bigquery.Client, jobs: JobRunner, table_id: str, stream: StreamSchema, columns: Mapping[str, str]
+) -> tuple[StreamSchema, bigquery.Table] | None:
+    """Make an existing table fit `stream`; return the schema records must be
+    decoded to and the table as it now is, or None when there is no such table."""
     try:
         table = client.get_table(table_id, retry=NO_RETRY)
     except api.NotFound:
-        return stream, _create(client, table_id, stream, columns, layout)
+        return None
     keys = {columns[k] for k in stream.key_properties}
     fields = {f.name.lower(): f for f in table.schema}
     schema = list(table.schema)
@@ -94,9 +93,9 @@ def change_types(
     return client.get_table(table.reference, retry=NO_RETRY)
 
 
-def _create(
-    client: bigquery.Client, table_id: str, stream: StreamSchema, columns: Mapping[str, str], layout: TableLayout
-) -> bigquery.Table:
+def new_table(table_id: str, stream: StreamSchema, columns: Mapping[str, str], layout: TableLayout) -> bigquery.Table:
+    """The table to create for `stream`, not created yet; refuses layout
+    settings that do not fit the stream."""
     keys = {columns[k] for k in stream.key_properties}
     table = bigquery.Table(
         table_id,
@@ -117,7 +116,7 @@ def _create(
         table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY, field=field)
     if layout.cluster_by:
         table.clustering_fields = [_layout_column(columns, p, "cluster_by", stream.stream) for p in layout.cluster_by]
-    return client.create_table(table, exists_ok=True, retry=NO_RETRY)
+    return table
 
 
 def _layout_column(columns: Mapping[str, str], prop: str, setting: str, stream: str) -> str:

@@ -2,10 +2,15 @@
 
 Each flush of a stream becomes one Parquet file and one load job: straight
 into the table for appends (a load job is atomic), or into a staging table
-followed by one MERGE (upserts) or one CREATE OR REPLACE ... AS SELECT (the
-first batch of an overwrite, so the old rows disappear only once the new
-ones are in). Staging tables are per run and stream, expire after a day in
-case the run dies, and are dropped at the end.
+followed by one MERGE (upserts). An overwrite loads the same way into a
+table aside, and one CREATE OR REPLACE ... AS SELECT from it at the end of
+the input swaps the new rows in, so the old rows disappear only once all
+the new ones are in. Staging tables and tables aside are per run and
+stream, expire after a day in case the run dies, and are dropped at the end.
+
+DDL is not transactional here, so a new table is created just before the
+run's first write to it, and deleted again at the end of the run if that
+write failed (the table is then empty).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 from google.cloud import bigquery
 
+from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.capabilities import DecimalType, IdentifierRules, LoaderCapabilities
 from singer_lite_core.target_driver.identifiers import Identifiers
@@ -41,6 +47,8 @@ CAPABILITIES = LoaderCapabilities(
     # but for the last fraction of an integer digit).
     decimal=DecimalType(38, 9),
     wide_decimal=DecimalType(76, 38),
+    # Neither holds NaN or Infinity (FLOAT64 does: number_as_float).
+    decimal_holds_nan_and_infinity=False,
     max_identifier_length=300,
     identifier_length_unit="chars",
     # Column names (and table names in case-insensitive datasets) ignore case.
@@ -59,13 +67,15 @@ IDENTIFIERS = Identifiers(CAPABILITIES, "BigQuery")
 STAGE_LIFETIME = timedelta(days=1)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _BigQueryTable(StreamTable):
     """A stream's table with what only BigQuery needs: the table as it now is
-    (fetched again after each rewrite), the prefix of its jobs' ids and its
-    staging table."""
+    (fetched again after each rewrite), or as it will be created until it
+    `exists`; for an overwrite, the table aside as it now is once made; the
+    prefix of its jobs' ids and its staging table."""
 
     table: bigquery.Table
+    aside_table: bigquery.Table | None
     job_prefix: str
     stage_id: str
 
@@ -82,67 +92,95 @@ class BigQueryLoader:
         self._jobs = JobRunner(self._client, self._run_id, config["job_timeout_seconds"])
         self._tables: dict[str, _BigQueryTable] = {}
         self._stages: set[str] = set()
+        # Tables this run created whose first write has not (yet) succeeded.
+        self._unconfirmed: set[str] = set()
         self._dataset_ready = False
 
-    def prepare(self, schema: StreamSchema) -> StreamSchema:
-        if not self._dataset_ready:
-            ddl.ensure_dataset(self._client, self._dataset, self._location)
-            self._dataset_ready = True
+    def prepare(self, schema: StreamSchema, overwrite: bool) -> StreamSchema:
+        """Evolve the table, and its table aside once this run has made it,
+        alike; a table that does not exist is only described, for the first write."""
         columns = IDENTIFIERS.columns(schema.names)
-        effective, table = ddl.ensure_table(
-            self._client,
-            self._jobs,
-            f"{self._dataset}.{IDENTIFIERS.table(schema.stream)}",
-            schema,
-            columns,
-            self._layouts.get(schema.stream, TableLayout()),
-        )
+        table_id = f"{self._dataset}.{IDENTIFIERS.table(schema.stream)}"
+        evolved = ddl.evolve_table(self._client, self._jobs, table_id, schema, columns)
+        if evolved is None:
+            layout = self._layouts.get(schema.stream, TableLayout())
+            effective, table = schema, ddl.new_table(table_id, schema, columns, layout)
+        else:
+            effective, table = evolved
+        previous = self._tables.get(schema.stream)
+        aside_table = None if previous is None else previous.aside_table
+        if aside_table is not None:
+            effective, aside_table = self._evolve_aside(aside_table, effective, columns)
         digest = hashlib.sha256(schema.stream.encode()).hexdigest()[:8]
         self._tables[schema.stream] = _BigQueryTable(
             sql.table_path(table),
             columns,
             schema.key_properties,
+            exists=evolved is not None,
+            aside=f"{self._dataset}._tbl_new_{self._run_id}_{digest}" if overwrite else None,
+            aside_made=aside_table is not None,
             table=table,
+            aside_table=aside_table,
             job_prefix=digest,
             stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{digest}",
         )
         return effective
 
     def load(self, batch: Batch) -> None:
-        """Append straight to the table; stage, then swap (the first batch of an
-        overwrite) or MERGE on the key (streams with key properties)."""
+        """Append straight to the table the rows go to; or stage, then MERGE on
+        the key (streams with key properties)."""
         target = self._tables[batch.schema.stream]
-        data = self._file(target, batch)
+        written = self._writable(target)
+        data = self._file(written, target, batch)
         name = f"{target.job_prefix}_{batch.line_of(0)}"
-        if not batch.replace_table and not target.keys:
-            self._jobs.load(data, target.path, self._load_config(target.table.schema), f"{name}_append")
-            return
-        self._stage(target)
-        self._jobs.load(
-            data, target.stage_id, self._load_config(_nullable(target.table.schema), truncate=True), f"{name}_stage"
-        )
-        if batch.replace_table:
-            select = f"SELECT * FROM {sql.quoted(target.stage_id)}"
-            self._jobs.query(sql.replace_table(target.table, select), f"{name}_swap")
-            target.table = self._client.get_table(target.table.reference, retry=NO_RETRY)
-        else:
+        if target.keys:
+            self._stage(target, written)
+            load_config = self._load_config(_nullable(written.schema), truncate=True)
+            self._jobs.load(data, target.stage_id, load_config, f"{name}_stage")
             columns = target.columns_of(batch.table.column_names)
-            self._jobs.query(sql.merge(target.path, target.stage_id, columns, target.keys), f"{name}_merge")
+            self._jobs.query(sql.merge(target.written, target.stage_id, columns, target.keys), f"{name}_merge")
+        else:
+            self._jobs.load(data, target.written, self._load_config(written.schema), f"{name}_append")
+        self._unconfirmed.discard(target.written)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         target = self._tables[schema.stream]
+        self._writable(target)
         self._jobs.query(
             sql.retire_versions(
-                target.path, target.column(meta.TABLE_VERSION), target.column(meta.DELETED_AT), version, hard_delete
+                target.written, target.column(meta.TABLE_VERSION), target.column(meta.DELETED_AT), version, hard_delete
             )
         )
+        self._unconfirmed.discard(target.written)
+
+    def finish(self, stream: str) -> None:
+        """Create the table of a stream that had no write; swap an overwrite's
+        rows in with one statement (the table aside goes in close)."""
+        target = self._tables[stream]
+        self._writable(target)
+        self._unconfirmed.discard(target.written)
+        if target.aside is None:
+            return
+        select = f"SELECT * FROM {sql.quoted(target.aside)}"
+        self._jobs.query(sql.replace_table(target.table, select), f"{target.job_prefix}_swap")
+        target.table = self._client.get_table(target.table.reference, retry=NO_RETRY)
+        target.exists = True
 
     def is_transient(self, error: BaseException) -> bool:
         return is_transient(error)
 
     def close(self) -> None:
-        """Drop this run's staging tables; a failure here only leaves tables that
-        expire by themselves, so it must not hide the run's own outcome."""
+        """Delete the tables this run created but never wrote to (their first
+        write failed, so they are empty; one that is not stays), and drop this
+        run's staging tables and tables aside. A failure here only leaves tables
+        behind (staging ones expire by themselves), so it must not hide the
+        run's own outcome."""
+        for table_id in self._unconfirmed:
+            try:
+                if self._client.get_table(table_id, retry=NO_RETRY).num_rows == 0:
+                    self._client.delete_table(table_id, not_found_ok=True, retry=NO_RETRY)
+            except Exception as error:  # noqa: BLE001 - cleanup is best effort
+                log.warning("could not delete %s, which this failed run created: %s", table_id, error)
         for stage_id in self._stages:
             try:
                 self._client.delete_table(stage_id, not_found_ok=True, retry=NO_RETRY)
@@ -150,20 +188,57 @@ class BigQueryLoader:
                 log.warning("could not drop staging table %s (it expires within a day): %s", stage_id, error)
         self._client.close()  # type: ignore[no-untyped-call]  # google-cloud-bigquery leaves close unannotated
 
-    def _file(self, target: _BigQueryTable, batch: Batch) -> Any:
-        """The batch as Parquet in the table's types (the core has widened any
-        NUMERIC column whose values need BIGNUMERIC already)."""
+    def _writable(self, target: _BigQueryTable) -> bigquery.Table:
+        """The table the stream's rows go to (target.written), created now if
+        this is the run's first write to it: the stream's table as prepare
+        described it, or an overwrite's table aside with the table's columns."""
+        if target.aside is None:
+            if not target.exists:
+                self._ensure_dataset()
+                target.table = self._client.create_table(target.table, exists_ok=True, retry=NO_RETRY)
+                target.exists = True
+                self._unconfirmed.add(target.path)
+            return target.table
+        if target.aside_table is None:
+            self._ensure_dataset()
+            self._stages.add(target.aside)
+            aside = bigquery.Table(target.aside, schema=_nullable(target.table.schema))
+            aside.expires = _expiry()
+            target.aside_table = self._client.create_table(aside, exists_ok=True, retry=NO_RETRY)
+            target.aside_made = True
+        return target.aside_table
+
+    def _evolve_aside(
+        self, aside: bigquery.Table, schema: StreamSchema, columns: Mapping[str, str]
+    ) -> tuple[StreamSchema, bigquery.Table]:
+        """Evolve the table aside as its table was; a type change rewrites it, which
+        clears its expiry, so that is set again."""
+        evolved = ddl.evolve_table(self._client, self._jobs, sql.table_path(aside), schema, columns)
+        if evolved is None:
+            raise LoadError(f"{sql.table_path(aside)}, which held the new rows, was deleted during the run")
+        effective, aside = evolved
+        if aside.expires is None:
+            aside.expires = _expiry()
+            aside = self._client.update_table(aside, ["expires"], retry=NO_RETRY)
+        return effective, aside
+
+    def _ensure_dataset(self) -> None:
+        if not self._dataset_ready:
+            ddl.ensure_dataset(self._client, self._dataset, self._location)
+            self._dataset_ready = True
+
+    def _file(self, written: bigquery.Table, target: _BigQueryTable, batch: Batch) -> Any:
+        """The batch as Parquet in the types of the table it goes to (the core has
+        widened any NUMERIC column whose values need BIGNUMERIC already)."""
         by_column = {target.column(p).lower(): p for p in batch.table.column_names}
-        columns = [
-            FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in target.table.schema
-        ]
+        columns = [FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in written.schema]
         return parquet_file(batch.table, columns)
 
-    def _stage(self, target: _BigQueryTable) -> None:
+    def _stage(self, target: _BigQueryTable, written: bigquery.Table) -> None:
         if target.stage_id in self._stages:
             return
-        stage = bigquery.Table(target.stage_id, schema=_nullable(target.table.schema))
-        stage.expires = datetime.now(UTC) + STAGE_LIFETIME
+        stage = bigquery.Table(target.stage_id, schema=_nullable(written.schema))
+        stage.expires = _expiry()
         self._client.create_table(stage, exists_ok=True, retry=NO_RETRY)
         self._stages.add(target.stage_id)
 
@@ -181,3 +256,7 @@ class BigQueryLoader:
 
 def _nullable(schema: list[bigquery.SchemaField]) -> list[bigquery.SchemaField]:
     return [ddl.relaxed(f) for f in schema]
+
+
+def _expiry() -> datetime:
+    return datetime.now(UTC) + STAGE_LIFETIME

@@ -3,7 +3,7 @@
 The core hands over its shared representation (dates and times as the text
 the tap sent; decimals as NUMERIC's decimal128(38, 9) or BIGNUMERIC's
 decimal256(76, 38), as the loader's capabilities say, or as text when no
-decimal type holds a value); BigQuery loads Parquet fastest and most
+decimal type holds a value, NaN and Infinity already NULL); BigQuery loads Parquet fastest and most
 exactly when the file already has BigQuery's types, so values are converted
 here, in Arrow's C++ casts for whole columns, and value by value only for a
 column a cast refused, either to accept a rarer spelling or to name the row
@@ -105,7 +105,8 @@ def _try_cast(values: pa.ChunkedArray, arrow_type: pa.DataType) -> pa.ChunkedArr
 
 
 def _bad_decimal(values: pa.ChunkedArray, prop: str, what: str) -> LoadError:
-    """Name the first value no exact type holds (NaN, Infinity, 1e400, ...)."""
+    """Name the first value no exact type holds (1e400, ...; NaN and Infinity
+    arrive as NULL already, since the loader declares that NUMERIC holds neither)."""
     widest = BIGNUMERIC_ARROW[-1]
     for row, value in enumerate(values.to_pylist()):
         if value is not None and _try_cast(pa.chunked_array([[str(value)]]), widest) is None:

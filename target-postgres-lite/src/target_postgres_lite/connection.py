@@ -1,7 +1,10 @@
 """One lazily (re)opened connection, with the session settings loads rely on.
 
 After a transient failure the committer retries the whole job; dropping a
-broken connection here makes the retry start from a fresh one.
+broken connection here makes the retry start from a fresh one. A connection
+the server or libpq refuses for who we are or how we speak (TLS, certificates,
+authentication) is no outage: retrying cannot fix it, so it ends the run at
+once, as one line.
 """
 
 from __future__ import annotations
@@ -10,7 +13,33 @@ import psycopg2
 import psycopg2.errors
 from psycopg2.extensions import connection as PgConnection
 
+from singer_lite_core.errors import ConnectorError, one_line
+from singer_lite_core.libpq_tls import tls_hint
+
 CONNECT_TIMEOUT_SECONDS = 10
+
+# libpq's and the server's words for a connection refused for a reason no
+# retry changes. Matched in the message because libpq reports connection
+# failures without an SQLSTATE; anything not listed stays transient.
+REFUSED_CONNECTION_MARKERS = (
+    # TLS: the server's certificate, the handshake, the client's own files.
+    "certificate verify failed",
+    "does not match host name",
+    "SSL was required",
+    "alert unknown ca",
+    "alert bad certificate",
+    "alert certificate required",
+    "alert handshake failure",
+    "alert protocol version",
+    "certificate file",
+    "private key file",
+    # Authentication: who we are, or the server's rules for where we connect from.
+    "authentication failed for user",
+    "no password supplied",
+    "no pg_hba.conf entry",
+    "pg_hba.conf rejects connection",
+    "requires a valid client certificate",
+)
 
 
 class Connection:
@@ -20,9 +49,15 @@ class Connection:
 
     def get(self) -> PgConnection:
         if self._conn is None or self._conn.closed:
-            conn = psycopg2.connect(
-                self._dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS, application_name="target-postgres-lite"
-            )
+            try:
+                conn = psycopg2.connect(
+                    self._dsn, connect_timeout=CONNECT_TIMEOUT_SECONDS, application_name="target-postgres-lite"
+                )
+            except psycopg2.OperationalError as error:
+                if is_refused_connection(error):
+                    message = one_line(str(error))
+                    raise ConnectorError(f"cannot connect to PostgreSQL: {message}{tls_hint(message)}") from None
+                raise
             with conn.cursor() as cur:
                 # Timestamps without an offset are UTC by Singer convention.
                 cur.execute("SET TIME ZONE 'UTC'")
@@ -47,7 +82,16 @@ class Connection:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Connection-level failures; data errors are never retried."""
-    return isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
-        error, psycopg2.errors.QueryCanceled
+    """Connection-level failures; data errors are never retried, nor is a refused connection."""
+    return (
+        isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError))
+        and not isinstance(error, psycopg2.errors.QueryCanceled)
+        and not is_refused_connection(error)
     )
+
+
+def is_refused_connection(error: BaseException) -> bool:
+    """A connection that the server, or libpq itself, refused for TLS or
+    authentication (REFUSED_CONNECTION_MARKERS)."""
+    message = str(error)
+    return any(marker in message for marker in REFUSED_CONNECTION_MARKERS)

@@ -6,6 +6,11 @@ Types follow the core's evolution rule, which never narrows; columns a
 schema no longer lists stay, nullable; a new key is applied only if the rows
 already there satisfy it, otherwise the change is refused. A stream without
 key properties leaves an existing key in place.
+
+A table is created only by the transaction of the run's first write to it,
+and an overwrite's table aside starts as a copy of the table's definition;
+its rows replace the table's in one transaction that keeps the table itself
+(its grants, the views over it, its indexes).
 """
 
 from __future__ import annotations
@@ -60,16 +65,16 @@ def table_info(cur: PgCursor, schema: str, table: str) -> TableInfo | None:
     )
 
 
-def ensure_table(
+def evolve_table(
     cur: PgCursor, schema_name: str, table_name: str, stream: StreamSchema, columns: Mapping[str, str]
-) -> StreamSchema:
-    """Make the table fit `stream` and return the schema records must be decoded to."""
+) -> StreamSchema | None:
+    """Make an existing table fit `stream` and return the schema records must be
+    decoded to; None when there is no such table (yet)."""
     table = qualified(schema_name, table_name)
     keys = tuple(columns[k] for k in stream.key_properties)
     info = table_info(cur, schema_name, table_name)
     if info is None:
-        _create(cur, table, stream, columns, keys)
-        return stream
+        return None
     effective = [_evolve_column(cur, table, info, c, columns[c.name]) for c in stream.columns]
     listed = set(columns.values())
     for name, (_, not_null) in info.columns.items():
@@ -80,11 +85,33 @@ def ensure_table(
     return stream.with_columns(effective)
 
 
-def _create(cur: PgCursor, table: str, stream: StreamSchema, columns: Mapping[str, str], keys: tuple[str, ...]) -> None:
+def create_table(cur: PgCursor, table: str, stream: StreamSchema, columns: Mapping[str, str]) -> None:
     definitions = [f"{quoted(columns[c.name])} {column_types.NATIVE_TYPES[c.type]}" for c in stream.columns]
-    if keys:
-        definitions.append(f"PRIMARY KEY ({', '.join(map(quoted, keys))})")
+    if stream.key_properties:
+        definitions.append(f"PRIMARY KEY ({', '.join(quoted(columns[k]) for k in stream.key_properties)})")
     cur.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
+
+
+def create_like(cur: PgCursor, table: str, model: str) -> None:
+    """An empty table with the model's columns, key, indexes and defaults."""
+    cur.execute(f"CREATE TABLE {table} (LIKE {model} INCLUDING ALL)")
+
+
+def swap_in(cur: PgCursor, schema_name: str, aside_name: str, table: str, create: bool) -> None:
+    """Replace the table's rows by the aside table's and drop it, in the caller's
+    transaction; `create` makes the table first (an overwrite of a new table).
+    Every SCHEMA evolved both tables alike, so the table has every column of
+    the table aside."""
+    aside = qualified(schema_name, aside_name)
+    if create:
+        create_like(cur, table, aside)
+    info = table_info(cur, schema_name, aside_name)
+    if info is None:
+        raise LoadError(f"{aside}, which held the new rows, was dropped during the run")
+    column_list = ", ".join(map(quoted, info.columns))
+    cur.execute(f"TRUNCATE {table}")
+    cur.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {aside}")
+    cur.execute(f"DROP TABLE {aside}")
 
 
 def _evolve_column(cur: PgCursor, table: str, info: TableInfo, column: Column, name: str) -> Column:

@@ -1,9 +1,18 @@
-"""PostgresLoader: the core's Loader protocol implemented for PostgreSQL."""
+"""PostgresLoader: the core's Loader protocol implemented for PostgreSQL.
+
+DDL is transactional here, so a new table is created in the transaction of
+its first write, and a refused run rolls it back with the write. An
+overwrite loads into a real table next to the stream's (`_tpl_new_...`,
+made afresh by the first write) and swaps its rows in at the end (ddl.swap_in).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
@@ -21,9 +30,12 @@ from target_postgres_lite.connection import Connection, is_transient
 from target_postgres_lite.settings import connection_dsn
 from target_postgres_lite.sql import qualified, quoted
 
+log = logging.getLogger(__name__)
+
 CAPABILITIES = LoaderCapabilities(
-    # numeric holds any number of digits.
+    # numeric holds any number of digits, and NaN (and +-Infinity since PostgreSQL 14).
     decimal=None,
+    decimal_holds_nan_and_infinity=True,
     # NAMEDATALEN - 1; PostgreSQL silently cuts longer names.
     max_identifier_length=63,
     identifier_length_unit="bytes",
@@ -32,6 +44,24 @@ CAPABILITIES = LoaderCapabilities(
     preferred_batch_format="csv",
 )
 IDENTIFIERS = Identifiers(CAPABILITIES, "PostgreSQL")
+ASIDE_PREFIX = "_tpl_new_"
+
+
+@dataclass(kw_only=True)
+class _PostgresTable(StreamTable):
+    """A stream's table with the name of its table aside in the schema (for an
+    overwrite) and the schema its first write creates it with."""
+
+    aside_name: str | None
+    schema: StreamSchema
+
+
+def aside_of(table: str) -> str:
+    """The name of an overwrite's table aside: fixed for the table, so that the
+    next run drops what a dead one left; as much of the table's name as fits."""
+    head = f"{ASIDE_PREFIX}{hashlib.sha256(table.encode()).hexdigest()[:8]}_"
+    room = CAPABILITIES.max_identifier_length - len(head)
+    return head + table.encode()[:room].decode(errors="ignore")
 
 
 class PostgresLoader:
@@ -40,51 +70,98 @@ class PostgresLoader:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self._connection = Connection(connection_dsn(config))
         self._schema = str(config["default_target_schema"])
-        self._tables: dict[str, StreamTable] = {}
+        self._tables: dict[str, _PostgresTable] = {}
         self._updating: set[str] = set()
 
-    def prepare(self, schema: StreamSchema) -> StreamSchema:
+    def prepare(self, schema: StreamSchema, overwrite: bool) -> StreamSchema:
+        """Evolve the table, and its table aside once this run has made it,
+        alike; a table that does not exist is left to the first write."""
         name = IDENTIFIERS.table(schema.stream)
-        table = StreamTable(qualified(self._schema, name), IDENTIFIERS.columns(schema.names), schema.key_properties)
+        columns = IDENTIFIERS.columns(schema.names)
+        previous = self._tables.get(schema.stream)
+        aside_made = previous is not None and previous.aside_made
+        table_aside = aside_of(name) if overwrite else None
         with self._transaction() as cur:
-            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
-            effective = ddl.ensure_table(cur, self._schema, name, schema, table.columns)
-        self._tables[schema.stream] = table
+            evolved = ddl.evolve_table(cur, self._schema, name, schema, columns)
+            effective = schema if evolved is None else evolved
+            if aside_made and table_aside is not None:
+                effective = ddl.evolve_table(cur, self._schema, table_aside, effective, columns) or effective
+        self._tables[schema.stream] = _PostgresTable(
+            qualified(self._schema, name),
+            columns,
+            schema.key_properties,
+            exists=evolved is not None,
+            aside=None if table_aside is None else qualified(self._schema, table_aside),
+            aside_made=aside_made,
+            aside_name=table_aside,
+            schema=effective,
+        )
         return effective
 
     def load(self, batch: Batch) -> None:
         table = self._tables[batch.schema.stream]
         columns = table.columns_of(batch.table.column_names)
-        with self._transaction() as cur:
-            if batch.replace_table:
-                cur.execute(f"TRUNCATE {table.path}")
+        with self._writing(table) as cur:
             if table.keys:
                 self._upsert(cur, batch, table, columns)
             else:
-                copy_load.copy_into(cur, table.path, columns, batch.table)
+                copy_load.copy_into(cur, table.written, columns, batch.table)
 
     def _upsert(self, cur: PgCursor, batch: Batch, table: StreamTable, columns: Sequence[str]) -> None:
         """Insert while every key is new; once a batch meets an existing key,
         this stream is updating rows and goes straight to the staged upsert."""
         stream = batch.schema.stream
         if stream not in self._updating:
-            if copy_load.insert_if_all_new(cur, table.path, columns, batch.table):
+            if copy_load.insert_if_all_new(cur, table.written, columns, batch.table):
                 return
             self._updating.add(stream)
-        copy_load.upsert(cur, table.path, columns, table.keys, batch.table)
+        copy_load.upsert(cur, table.written, columns, table.keys, batch.table)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
         table = self._tables[schema.stream]
         version_column = quoted(table.column(meta.TABLE_VERSION))
         older = f"({version_column} IS NULL OR {version_column} < %s)"
-        with self._transaction() as cur:
+        with self._writing(table) as cur:
             if hard_delete:
-                cur.execute(f"DELETE FROM {table.path} WHERE {older}", (version,))
+                cur.execute(f"DELETE FROM {table.written} WHERE {older}", (version,))
             else:
                 deleted = quoted(table.column(meta.DELETED_AT))
                 cur.execute(
-                    f"UPDATE {table.path} SET {deleted} = now() WHERE {older} AND {deleted} IS NULL", (version,)
+                    f"UPDATE {table.written} SET {deleted} = now() WHERE {older} AND {deleted} IS NULL", (version,)
                 )
+
+    def finish(self, stream: str) -> None:
+        table = self._tables[stream]
+        if table.exists and table.aside is None:
+            return
+        with self._writing(table) as cur:
+            if table.aside_name is not None:
+                ddl.swap_in(cur, self._schema, table.aside_name, table.path, create=not table.exists)
+        table.exists = True
+        table.aside_made = False
+
+    @contextlib.contextmanager
+    def _writing(self, table: _PostgresTable) -> Iterator[PgCursor]:
+        """A transaction writing to `table.written`, which it first creates if
+        this is the run's first write: the stream's table from its schema, or
+        an overwrite's table aside as a copy of the table (or of the schema)."""
+        with self._transaction() as cur:
+            if table.aside is None and not table.exists:
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
+                ddl.create_table(cur, table.path, table.schema, table.columns)
+            elif table.aside is not None and not table.aside_made:
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
+                # What a run that died before dropping its own left goes first.
+                cur.execute(f"DROP TABLE IF EXISTS {table.aside}")
+                if table.exists:
+                    ddl.create_like(cur, table.aside, table.path)
+                else:
+                    ddl.create_table(cur, table.aside, table.schema, table.columns)
+            yield cur
+        if table.aside is None:
+            table.exists = True
+        else:
+            table.aside_made = True
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[PgCursor]:
@@ -108,4 +185,14 @@ class PostgresLoader:
         return is_transient(error)
 
     def close(self) -> None:
+        """Drop the tables aside of overwrites that never swapped (best effort:
+        the next overwrite of the table drops a leftover first)."""
+        for table in self._tables.values():
+            if table.aside is None or not table.aside_made:
+                continue
+            try:
+                with self._transaction() as cur:
+                    cur.execute(f"DROP TABLE IF EXISTS {table.aside}")
+            except Exception as error:  # noqa: BLE001 - cleanup is best effort
+                log.warning("could not drop %s (the next overwrite drops it): %s", table.aside, error)
         self._connection.close()

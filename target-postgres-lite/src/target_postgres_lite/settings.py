@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from psycopg2.extensions import make_dsn
+from psycopg2 import ProgrammingError
+from psycopg2.extensions import make_dsn, parse_dsn
 
 from singer_lite_core.errors import ConfigError
+from singer_lite_core.libpq_tls import TlsOptions, tls_settings
 from singer_lite_core.settings import Setting
 
 SETTINGS: tuple[Setting, ...] = (
@@ -24,15 +26,29 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting("default_target_schema", "string", "Schema the stream tables go to; created if missing.", "public"),
+    *tls_settings(),
 )
 
 
 def connection_dsn(config: Mapping[str, Any]) -> str:
-    """A libpq DSN from either the URL or the separate settings.
+    """A libpq DSN from either the URL or the separate settings, with the
+    TLS settings (ssl_*) added to either.
 
     SQLAlchemy-style driver suffixes (postgresql+psycopg2://) are removed,
     since libpq knows only the plain scheme.
     """
+    base = _base_dsn(config)
+    tls = TlsOptions.from_config(config)
+    if not tls.is_set:
+        return base
+    try:
+        spelled = parse_dsn(base)
+    except ProgrammingError:
+        raise ConfigError("setting 'sqlalchemy_url' is not a libpq URL or DSN") from None
+    return make_dsn(base, **tls.libpq_parameters(spelled))
+
+
+def _base_dsn(config: Mapping[str, Any]) -> str:
     url: str | None = config.get("sqlalchemy_url")
     if url:
         parts = urlsplit(url)

@@ -3,6 +3,11 @@
 RECORD lines arrive already encoded in bulk (see the tap's record encoder),
 so this writer only frames SCHEMA and STATE messages and keeps one buffered
 binary stream, so that the order of everything written is the order sent.
+
+A write is never torn by SIGTERM or SIGINT: their handlers only record the
+request (stop_request.py), and a write they interrupt is completed
+(whole_write.py) once the reader reads, or fails with BrokenPipeError if the
+reader goes away instead.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO
 
 import orjson
+
+from singer_lite_core.whole_write import write_whole
 
 
 class SingerWriter:
@@ -37,7 +44,7 @@ class SingerWriter:
 
     def record_lines(self, encoded: bytes | memoryview) -> None:
         """Write RECORD lines that were encoded in bulk, newline-terminated."""
-        self._out.write(encoded)
+        write_whole(self._out, encoded)
 
     def state(self, value: Mapping[str, Any]) -> None:
         """Write a STATE and flush, so the target sees it without delay."""
@@ -45,4 +52,4 @@ class SingerWriter:
         self._out.flush()
 
     def _line(self, message: Mapping[str, Any]) -> None:
-        self._out.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
+        write_whole(self._out, orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))

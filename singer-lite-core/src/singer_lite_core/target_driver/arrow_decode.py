@@ -4,27 +4,24 @@ The fast path hands a whole block to pyarrow's JSON reader with a schema
 derived from the stream's columns, so no Python code runs per record. Any
 block the reader refuses (a malformed line, a value of the wrong type, an
 integer too wide, a JSON column, a field the SCHEMA does not declare) goes
-through the per-record path, which either decodes it exactly or names the
-line and column at fault.
-
-A record field the stream's SCHEMA does not declare fails the run rather
-than being dropped: a tap that sends it has a schema out of date, and a
-silent drop would lose that column's data in every load until someone
-noticed. A field named like one of the stream's own _sdc metadata columns
-counts as declared, since the table has that column.
+through the per-record path, which either decodes it exactly, asks for
+columns to be added or widened first (WiderTypeNeeded), or names the line
+and column at fault. Record fields the SCHEMA does not declare are handled
+as record_fields says.
 
 Decoded representation, shared by every target: BOOLEAN bool, INTEGER
 int64 (a value past 64 bits widens the column to DECIMAL), FLOAT float64,
 DECIMAL and WIDE_DECIMAL as the loader's capabilities make them best travel
-(decimal_columns), STRING/TIMESTAMP/DATE/TIME the text as sent (the
+(decimal_columns, which also turns NaN and Infinity into NULL for a database
+that cannot hold them), STRING/TIMESTAMP/DATE/TIME the text as sent (the
 database parses it), JSON serialized JSON text. NUL characters are removed
 from text, since PostgreSQL cannot store them and BigQuery mangles them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +37,10 @@ from singer_lite_core.target_driver.capabilities import LoaderCapabilities
 from singer_lite_core.target_driver.decimal_columns import DecimalColumns
 from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
 from singer_lite_core.target_driver.messages import parse_line
+from singer_lite_core.target_driver.record_fields import RecordFields
 from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
+from singer_lite_core.target_driver.target_settings import UndeclaredFields
 
 BLOCK_SIZE = 1 << 20
 DECIMALS = frozenset({LogicalType.DECIMAL, LogicalType.WIDE_DECIMAL})
@@ -72,11 +71,27 @@ ARROW_TYPES: dict[LogicalType, pa.DataType] = {
 @dataclass(frozen=True)
 class DecodedRecords:
     """Rows in input order; `versions` is the envelope's table version, kept even
-    when the stream has no version column, so the caller can add one."""
+    when the stream has no version column, so the caller can add one.
+    `dropped` counts, per undeclared field, the values dropped from records
+    (undeclared_fields drop); `nulled` counts, per column, the NaN and
+    Infinity values that became NULL (decimal_columns)."""
 
     table: pa.Table
     lines: np.ndarray
     versions: pa.ChunkedArray
+    dropped: Mapping[str, int] = field(default_factory=dict)
+    nulled: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """What either path makes of a block's records, before the envelope columns."""
+
+    columns: Mapping[str, pa.Array | pa.ChunkedArray]
+    time_extracted: pa.Array | pa.ChunkedArray
+    versions: pa.Array | pa.ChunkedArray
+    dropped: Mapping[str, int] = field(default_factory=dict)
+    nulled: Mapping[str, int] = field(default_factory=dict)
 
 
 class RecordDecoder:
@@ -84,13 +99,24 @@ class RecordDecoder:
     WiderTypeNeeded when a value needs a column widened first."""
 
     def __init__(
-        self, stream: StreamSchema, validate: bool, sequence_base: int, capabilities: LoaderCapabilities
+        self,
+        stream: StreamSchema,
+        validate: bool,
+        sequence_base: int,
+        capabilities: LoaderCapabilities,
+        *,
+        undeclared: UndeclaredFields = UndeclaredFields.ADD_COLUMN,
+        number_as_float: bool = False,
     ) -> None:
         self._stream = stream
         self._decimals = DecimalColumns(capabilities)
         self._sequence_base = sequence_base
-        self._record_columns = [c for c in stream.columns if c.name not in meta.ENVELOPE_FILLED]
-        self._declared = frozenset(stream.names)
+        self._undeclared = undeclared
+        self._number_as_float = number_as_float
+        # A column added for a record field takes the record's value, even
+        # when named like a metadata column that the envelope fills.
+        self._envelope_filled = meta.ENVELOPE_FILLED - stream.added
+        self._record_columns = [c for c in stream.columns if c.name not in self._envelope_filled]
         self._validator = record_validator(stream.json_schema) if validate else None
         self._fast = self._validator is None and all(c.type != LogicalType.JSON for c in self._record_columns)
         self._envelopes = {long_digits: self._envelope(long_digits) for long_digits in (False, True)}
@@ -112,26 +138,29 @@ class RecordDecoder:
         decoded = self._decode_fast(segments, rows) if self._fast else None
         if decoded is None:
             decoded = self._decode_slow(segments)
-        columns, time_extracted, versions = decoded
+        versions = decoded.versions
         envelope: dict[str, Callable[[], pa.Array | pa.ChunkedArray]] = {
-            meta.EXTRACTED_AT: lambda: time_extracted,
+            meta.EXTRACTED_AT: lambda: decoded.time_extracted,
             meta.RECEIVED_AT: lambda: _received_at(segments),
             meta.BATCHED_AT: lambda: pa.repeat(pa.scalar(batched_at.isoformat()), rows),
             meta.SEQUENCE: lambda: pa.array(lines + self._sequence_base),
             meta.TABLE_VERSION: lambda: versions,
         }
         arrays = [
-            envelope[c.name]() if c.name in meta.ENVELOPE_FILLED else columns[c.name] for c in self._stream.columns
+            envelope[c.name]() if c.name in self._envelope_filled else decoded.columns[c.name]
+            for c in self._stream.columns
         ]
         table = pa.table(arrays, names=list(self._stream.names))
         self._check_keys(table, lines)
         return DecodedRecords(
-            table, lines, pa.chunked_array([versions]) if isinstance(versions, pa.Array) else versions
+            table,
+            lines,
+            pa.chunked_array([versions]) if isinstance(versions, pa.Array) else versions,
+            decoded.dropped,
+            decoded.nulled,
         )
 
-    def _decode_fast(
-        self, segments: Sequence[Segment], rows: int
-    ) -> tuple[dict[str, pa.ChunkedArray], pa.ChunkedArray, pa.ChunkedArray] | None:
+    def _decode_fast(self, segments: Sequence[Segment], rows: int) -> _Decoded | None:
         """Read segment by segment (no joined copy of the batch) into one chunked table."""
         envelope = self._envelopes[any(s.lines.long_digits for s in segments)]
         parts = []
@@ -149,11 +178,12 @@ class RecordDecoder:
             c.name: self._decimals.from_reader(table.column(i)) if c.type in DECIMALS else _without_nul(table.column(i))
             for i, c in enumerate(self._record_columns)
         }
-        return columns, time_extracted, versions
+        return _Decoded(columns, time_extracted, versions)
 
-    def _decode_slow(self, segments: Sequence[Segment]) -> tuple[dict[str, pa.Array], pa.Array, pa.Array]:
+    def _decode_slow(self, segments: Sequence[Segment]) -> _Decoded:
         stream = self._stream.stream
-        converters = [(c.name, converter(c.type)) for c in self._record_columns]
+        fields = RecordFields(self._stream, self._undeclared, self._number_as_float)
+        converters = [(c.name, converter(c.type, c.name in fields.typed_by_values)) for c in self._record_columns]
         values: list[list[Any]] = [[] for _ in converters]
         time_extracted: list[object] = []
         versions: list[object] = []
@@ -163,36 +193,44 @@ class RecordDecoder:
                 record = message.get("record")
                 if not isinstance(record, dict):
                     raise InputError(f"{where(stream, line=line_no)}: RECORD message has no record object")
-                self._refuse_undeclared(record, line_no)
+                fields.check(record, line_no)
                 if self._validator is not None:
                     self._validate(record, line_no)
                 for (name, convert), out in zip(converters, values, strict=True):
+                    value = record.get(name)
                     try:
-                        out.append(convert(record.get(name)))
+                        out.append(convert(value))
                     except BadValue as error:
-                        raise InputError(f"{where(stream, line=line_no, column=name)}: {error}") from None
+                        if not fields.misfit(name, value):
+                            raise InputError(f"{where(stream, line=line_no, column=name)}: {error}") from None
+                        out.append(None)
                 time_extracted.append(_text_or_none(message.get("time_extracted")))
                 version = message.get("version")
                 versions.append(version if isinstance(version, int) and not isinstance(version, bool) else None)
-        columns = {c.name: self._column(c, column) for column, c in zip(values, self._record_columns, strict=True)}
-        return columns, pa.array(time_extracted, pa.string()), pa.array(versions, pa.int64())
+        needs = fields.needs()
+        if needs:
+            raise WiderTypeNeeded(needs)
+        columns: dict[str, pa.Array] = {}
+        nulled: dict[str, int] = {}
+        for column, c in zip(values, self._record_columns, strict=True):
+            columns[c.name], nulled[c.name] = self._column(c, column)
+        return _Decoded(
+            columns,
+            pa.array(time_extracted, pa.string()),
+            pa.array(versions, pa.int64()),
+            dict(fields.dropped),
+            {name: count for name, count in nulled.items() if count},
+        )
 
-    def _column(self, column: Column, values: list[Any]) -> pa.Array:
+    def _column(self, column: Column, values: list[Any]) -> tuple[pa.Array, int]:
+        """The column's array, and how many of its values became NULL."""
         if column.type in DECIMALS:
             return self._decimals.from_texts(column.name, column.type, values)
         try:
-            return pa.array(values, type=ARROW_TYPES[column.type])
+            return pa.array(values, type=ARROW_TYPES[column.type]), 0
         except OverflowError:
             # Only an integer past 64 bits overflows.
-            raise WiderTypeNeeded(column.name, LogicalType.DECIMAL) from None
-
-    def _refuse_undeclared(self, record: dict[str, object], line_no: int) -> None:
-        field = next((name for name in record if name not in self._declared), None)
-        if field is not None:
-            raise InputError(
-                f"{where(self._stream.stream, line=line_no)}: field {field!r} is not declared in the stream's "
-                "SCHEMA; send a SCHEMA that declares it"
-            )
+            raise WiderTypeNeeded({column.name: LogicalType.DECIMAL}) from None
 
     def _validate(self, record: dict[str, Any], line_no: int) -> None:
         assert self._validator is not None

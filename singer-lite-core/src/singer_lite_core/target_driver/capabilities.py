@@ -52,6 +52,10 @@ class LoaderCapabilities:
     to (logical type WIDE_DECIMAL) once a value needs more digits than
     `decimal` holds, None if there is none (a value that fits neither is
     then refused by the loader, naming its row).
+    `decimal_holds_nan_and_infinity`: whether its decimal types hold NaN,
+    Infinity and -Infinity (a JSON Schema number may be any of them); where
+    they do not, such a value is loaded as NULL, with a warning per stream
+    and column giving the count, since no exact number stands for it.
     `max_identifier_length` counts `identifier_length_unit`s.
     `case_insensitive_identifiers`: two names that differ only in case are
     the same column. `preferred_batch_format`: how the loader hands a batch
@@ -66,4 +70,5 @@ class LoaderCapabilities:
     case_insensitive_identifiers: bool
     preferred_batch_format: BatchFormat
     wide_decimal: DecimalType | None = None
+    decimal_holds_nan_and_infinity: bool = False
     identifier_rules: IdentifierRules = IdentifierRules()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from typing import Any, BinaryIO, NoReturn
 
@@ -13,11 +14,13 @@ from singer_lite_core.cli_args import connector_argument_parser
 from singer_lite_core.errors import ConfigError, run_main
 from singer_lite_core.logs import configure_logging
 from singer_lite_core.settings import Setting, load_config, redacted
+from singer_lite_core.stop_request import StopRequest
 from singer_lite_core.target_driver.loader import Loader
 from singer_lite_core.target_driver.messages import read_messages
 from singer_lite_core.target_driver.read_ahead import read_ahead
 from singer_lite_core.target_driver.runner import TargetRunner
 from singer_lite_core.target_driver.target_settings import COMMON_SETTINGS, TargetSettings
+from singer_lite_core.whole_write import write_whole
 
 CAPABILITIES = ("about", "activate-version", "hard-delete", "validation")
 
@@ -35,7 +38,7 @@ def target_main(
     settings = (*own_settings, *COMMON_SETTINGS)
     env_prefix = program.upper().replace("-", "_")
 
-    def entry() -> int:
+    def entry(stop: StopRequest) -> int:
         args = connector_argument_parser(program, description, "target").parse_args()
         if args.version:
             sys.stdout.write(f"{program} {version}\n")
@@ -49,16 +52,18 @@ def target_main(
         log.info("settings: %s", redacted(config, settings))
         target_settings = TargetSettings.from_config(config)
         with _open_input(args.input) as source:
-            runner = TargetRunner(make_loader(config), target_settings, _write_state)
+            runner = TargetRunner(make_loader(config), target_settings, _write_state, stop)
             runner.run(read_ahead(read_messages(source)))
         return 0
 
     run_main(program, entry)
 
 
-def _open_input(path: str | None) -> BinaryIO:
+def _open_input(path: str | None) -> AbstractContextManager[BinaryIO]:
+    """The input, to use in a with statement; stdin is left open, since the
+    reading thread may still be blocked in it when a stopped target exits."""
     if path is None:
-        return sys.stdin.buffer
+        return nullcontext(sys.stdin.buffer)
     try:
         return open(path, "rb")
     except OSError as error:
@@ -69,8 +74,8 @@ def _write_state(value: Any) -> None:
     """Write the STATE value alone on a line, as singer-sdk targets do, for the
     orchestrator to store and hand back to the tap. Numbers the lenient parser
     kept as Decimal are written as JSON numbers again."""
-    sys.stdout.write(json.dumps(value, default=_number) + "\n")
-    sys.stdout.flush()
+    write_whole(sys.stdout.buffer, (json.dumps(value, default=_number) + "\n").encode())
+    sys.stdout.buffer.flush()
 
 
 def _number(value: Any) -> int | float:

@@ -8,6 +8,10 @@ failure stops the worker, and the main thread re-raises it at its next call,
 so nothing after a failed commit is ever reported as committed. A failure
 is re-raised as the one line the user sees, naming the stream and the input
 line(s) the job stands for (Committer._explained, the only place that does).
+
+Once a stop is asked (stop_request.py), the job in flight may finish, but
+no job waiting starts and no retry is made: the worker fails with Stopped
+instead, by the same path as any failure.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from singer_lite_core.errors import ConnectorError, InputError, LoadError, one_line, where
+from singer_lite_core.stop_request import StopRequest
 from singer_lite_core.target_driver.loader import Batch
 
 log = logging.getLogger(__name__)
+
+STOP_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -53,13 +61,21 @@ def _log_retry(state: RetryCallState) -> None:
 
 
 class Committer:
-    def __init__(self, is_transient: Callable[[BaseException], bool], attempts: int, max_wait: float = 10.0) -> None:
+    def __init__(
+        self,
+        is_transient: Callable[[BaseException], bool],
+        attempts: int,
+        max_wait: float = 10.0,
+        stop: StopRequest | None = None,
+    ) -> None:
         self._is_transient = is_transient
         self._attempts = attempts
+        self._stop = stop or StopRequest()
         self._retrying = Retrying(
             retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(attempts),
             wait=wait_exponential(multiplier=0.5, max=max_wait),
+            sleep=self._wait_to_retry,
             before_sleep=_log_retry,
             reraise=True,
         )
@@ -94,6 +110,14 @@ class Committer:
         if self._error is not None:
             raise self._error
 
+    def _wait_to_retry(self, seconds: float) -> None:
+        """Sleep before a retry, giving the job up (Stopped) once a stop is asked."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._stop.check()
+            time.sleep(min(left, STOP_POLL_SECONDS))
+        self._stop.check()
+
     def _explained(self, job: Job | None, error: BaseException) -> BaseException:
         """A loader's refusal (LoadError) or a transient error that outlasted
         every retry, as one line naming the job's location; anything else
@@ -115,6 +139,7 @@ class Committer:
                 if job is None:
                     return
                 if self._error is None:
+                    self._stop.check()
                     self._retrying(job.run)
                     self._done.put(job)
             except BaseException as error:  # noqa: BLE001 - handed to the main thread

@@ -5,8 +5,14 @@ A database with a fixed-point decimal type (LoaderCapabilities.decimal, say
 which the loader hands on as they are; WIDE_DECIMAL columns get its wide
 type. A value that the column's type cannot hold exactly but the wide type
 can means the column must be widened first (WiderTypeNeeded); a value that
-no type holds (NaN, 1e400) stays text, for the loader to refuse naming its
-row.
+no type holds (1e400) stays text, for the loader to refuse naming its row.
+
+NaN and +-Infinity, which taps send as JSON Schema numbers, become NULL
+(counted, for the runner's warning) where the database's decimal types hold
+no such values (LoaderCapabilities.decimal_holds_nan_and_infinity): there
+is no exact number to store instead, and refusing the load would stop every
+later record for the sake of one value that carries no amount. Where they
+do, they travel as the text "NaN", "Infinity", "-Infinity" or as doubles.
 
 A database whose decimal type holds any number of digits gets, when batches
 travel as text (CSV), float64 whenever no number of the batch has more than
@@ -32,6 +38,8 @@ from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeN
 # 128 bits hold 38 digits; 9 after the point leave room for any 64-bit integer
 # and ten more digits. Other values take the per-record path, exact as text.
 ANY_PRECISION_READ_TYPE = pa.decimal128(38, 9)
+# The texts record_values gives the values no finite decimal stands for.
+NON_FINITE_TEXTS = pa.array(["NaN", "-NaN", "sNaN", "-sNaN", "Infinity", "-Infinity"])
 # Scales tried, smallest first, before keeping the read type's own; a few
 # steps keep the search cheap, and cover money, rates and most measures.
 NARROW_SCALES = (0, 1, 2, 3, 4, 6)
@@ -49,13 +57,17 @@ class DecimalColumns:
     def __init__(self, capabilities: LoaderCapabilities) -> None:
         self._decimal = capabilities.decimal
         self._wide = capabilities.wide_decimal
-        self._doubles_exact = capabilities.preferred_batch_format == "csv"
+        self._holds_non_finite = capabilities.decimal_holds_nan_and_infinity
+        # The reader takes NaN and Infinity as doubles but as no decimal, so
+        # a database that cannot hold them gets decimals read, and any such
+        # value goes the per-record way to from_texts.
+        self._doubles_travel = capabilities.preferred_batch_format == "csv" and self._holds_non_finite
 
     def read_type(self, kind: LogicalType, long_digits: bool) -> pa.DataType:
         """The Arrow reader's type for the column in a block of lines;
         `long_digits` is RecordLines.long_digits of any of them."""
         if self._decimal is None:
-            return pa.float64() if self._doubles_exact and not long_digits else ANY_PRECISION_READ_TYPE
+            return pa.float64() if self._doubles_travel and not long_digits else ANY_PRECISION_READ_TYPE
         return arrow_type(self._column_type(kind))
 
     def from_reader(self, values: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -64,17 +76,24 @@ class DecimalColumns:
             return _narrowest(values)
         return values
 
-    def from_texts(self, column: str, kind: LogicalType, texts: list[str | None]) -> pa.Array:
-        """The column from the per-record path's exact decimal texts."""
+    def from_texts(self, column: str, kind: LogicalType, texts: list[str | None]) -> tuple[pa.Array, int]:
+        """The column from the per-record path's exact decimal texts, and how
+        many NaN or Infinity values in it became NULL."""
         text = pa.array(texts, pa.string())
+        nulled = 0
+        if not self._holds_non_finite:
+            non_finite = pc.is_in(text, value_set=NON_FINITE_TEXTS)
+            nulled = pc.sum(non_finite).as_py() or 0
+            if nulled:
+                text = pc.if_else(non_finite, pa.scalar(None, pa.string()), text)
         if self._decimal is None:
-            return text
+            return text, nulled
         typed = _cast(text, arrow_type(self._column_type(kind)))
         if typed is not None:
-            return typed
+            return typed, nulled
         if kind == LogicalType.DECIMAL and self._wide is not None and _cast(text, arrow_type(self._wide)) is not None:
-            raise WiderTypeNeeded(column, LogicalType.WIDE_DECIMAL)
-        return text
+            raise WiderTypeNeeded({column: LogicalType.WIDE_DECIMAL})
+        return text, nulled
 
     def _column_type(self, kind: LogicalType) -> DecimalType:
         assert self._decimal is not None

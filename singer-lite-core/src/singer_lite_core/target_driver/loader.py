@@ -22,16 +22,11 @@ from singer_lite_core.target_driver.stream_schema import StreamSchema
 @dataclass(frozen=True)
 class Batch:
     """Rows of one stream, decoded, with one row per key when the schema has
-    key properties (the loader then merges on them; without keys it appends).
-
-    `replace_table` is set on the first batch of an overwrite run: the
-    loader empties the table in the same transaction that loads the batch.
-    """
+    key properties (the loader then merges on them; without keys it appends)."""
 
     schema: StreamSchema
     table: pa.Table
     lines: np.ndarray
-    replace_table: bool
 
     def line_of(self, row: int) -> int:
         return int(self.lines[row])
@@ -43,23 +38,48 @@ class Batch:
 
 
 class Loader(Protocol):
+    """Where a stream's rows go, so that a failed run leaves no trace of itself.
+
+    A table the run would create does not exist until something is committed
+    to it: the first write (load, activate_version or finish) creates it, in
+    the same transaction where the database's DDL is transactional, otherwise
+    just before, deleting it again if that write fails. An overwrite stream
+    writes to a table aside, created fresh by its first write; only `finish`
+    puts its rows in the stream's table, in one transaction, so a failed run
+    leaves the previous table as it was.
+    """
+
     @property
     def capabilities(self) -> LoaderCapabilities:
         """What the database takes; a class attribute, read once per run."""
 
-    def prepare(self, schema: StreamSchema) -> StreamSchema:
-        """Create or evolve the stream's table and return the effective schema
+    def prepare(self, schema: StreamSchema, overwrite: bool) -> StreamSchema:
+        """Evolve the stream's table (and, for an overwrite, the table aside if
+        this run has made it) to fit `schema`, and return the effective schema
         (each column's type joined with what the table already holds) that
-        records must be decoded to. Raise LoadError to refuse a change."""
+        records must be decoded to; for a table that does not exist yet, that
+        is `schema`, which its first write creates it with. `overwrite` is the
+        same for every SCHEMA of a stream in a run. Raise LoadError to refuse
+        a change."""
 
     def load(self, batch: Batch) -> None:
         """Write the batch atomically: all of it is committed, or none. Raise
         LoadError, with the batch row when known, for data the database refuses."""
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
-        """Retire rows of versions older than `version` (all of them already loaded)."""
+        """Retire rows of versions older than `version` (all of them already
+        loaded) from the table the stream's rows go to (for an overwrite, the
+        table aside)."""
+
+    def finish(self, stream: str) -> None:
+        """The input has ended well and every write of the stream is committed:
+        create its table if no write did (a stream without records still gets
+        one); for an overwrite, replace the table's rows by those aside, in one
+        transaction, and drop the table aside."""
 
     def is_transient(self, error: BaseException) -> bool:
         """Whether retrying after this error (with a fresh connection) may succeed."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the connection, dropping (best effort) what a failed run made
+        and committed nothing to: tables aside, staging tables."""

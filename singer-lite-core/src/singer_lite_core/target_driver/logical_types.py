@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 INT64_MIN = -(2**63)
@@ -66,14 +67,16 @@ def join(a: LogicalType, b: LogicalType) -> LogicalType:
 
 
 class WiderTypeNeeded(Exception):
-    """A value of `column` fits only a `wider` type than the column has (an
-    integer past 64 bits, a decimal past the database's decimal type). The
-    runner widens the table to join(current, wider) and decodes again."""
+    """Values need wider columns than the stream has: an integer past 64 bits,
+    a decimal past the database's decimal type, a value of another JSON type
+    in a column typed from earlier values, or a record field the stream has
+    no column for yet (widened from nothing). `needs` maps each such column
+    to the type its values need; the runner widens each column to
+    join(current, needed), or adds it with the needed type, and decodes again."""
 
-    def __init__(self, column: str, wider: LogicalType) -> None:
-        super().__init__(f"column {column!r} needs {wider.value}")
-        self.column = column
-        self.wider = wider
+    def __init__(self, needs: Mapping[str, LogicalType]) -> None:
+        super().__init__(", ".join(f"column {column!r} needs {wider.value}" for column, wider in needs.items()))
+        self.needs = dict(needs)
 
 
 def join_all(types: Iterable[LogicalType]) -> LogicalType:
@@ -81,6 +84,41 @@ def join_all(types: Iterable[LogicalType]) -> LogicalType:
     for item in types:
         result = item if result is None else join(result, item)
     return LogicalType.JSON if result is None else result
+
+
+def value_type(value: object, number_as_float: bool = False) -> LogicalType | None:
+    """The logical type of one JSON value as json_values parses it (None for
+    null): numbers that are not integers are DECIMAL, as a JSON Schema
+    number is, or FLOAT under number_as_float."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return LogicalType.BOOLEAN
+    if isinstance(value, int):
+        return LogicalType.INTEGER if INT64_MIN <= value <= INT64_MAX else LogicalType.DECIMAL
+    if isinstance(value, (float, Decimal)):
+        return LogicalType.FLOAT if number_as_float else LogicalType.DECIMAL
+    if isinstance(value, str):
+        return LogicalType.STRING
+    return LogicalType.JSON
+
+
+def values_type(types: Iterable[LogicalType]) -> LogicalType:
+    """The type of a column made for values of these types, where no schema
+    says what they are: numbers meet as join says, one type is itself, and
+    any other mix is JSON, which keeps each value with its JSON type (join
+    would make a string of a number and a string). No values at all (every
+    one null) make STRING: a later string fits it, a later object or number
+    makes it JSON, and a STRING column keeps the fast decoding path, which a
+    JSON column leaves."""
+    kinds = set(types)
+    if not kinds:
+        return LogicalType.STRING
+    if kinds <= _NUMERIC:
+        return join_all(kinds)
+    if len(kinds) == 1:
+        return kinds.pop()
+    return LogicalType.JSON
 
 
 def logical_type(schema: Mapping[str, Any], number_as_float: bool = False) -> LogicalType:

@@ -10,6 +10,7 @@ checked, and everything carries its input line number for error messages.
 from __future__ import annotations
 
 import io
+import os
 import re
 import select
 from collections.abc import Iterator
@@ -63,41 +64,89 @@ class ControlMessage:
 Message = RecordLines | ControlMessage
 
 
+class TruncatedInput(InputError):
+    """The input ends in a line that has no newline and is no whole message:
+    its writer died in the middle of it. Every line before it is whole."""
+
+
 def read_messages(source: BinaryIO) -> Iterator[Message]:
     """Yield messages in input order; RECORD runs may be split at chunk ends.
 
-    Each chunk is completed to a whole line with readline(), which copies
-    only the partial line rather than the chunk."""
+    Each chunk is framed up to its last newline; the partial line after it
+    waits for the bytes that complete it. The input may end without a final
+    newline if its last line is a whole message (many writers leave that
+    newline out); if it is not, TruncatedInput says so after everything
+    before it was yielded."""
     line_no = 0
-    while chunk := _read_chunk(source):
-        if not chunk.endswith(b"\n"):
-            chunk += source.readline()
-            if not chunk.endswith(b"\n"):
-                chunk += b"\n"
-        lines = chunk.count(b"\n")
-        yield from _split_chunk(chunk, lines, line_no)
-        line_no += lines
+    partial: list[bytes] = []
+    while parts := _read_chunk(source):
+        chunk, partial = _whole_lines(partial, parts)
+        if chunk:
+            lines = chunk.count(b"\n")
+            yield from _split_chunk(chunk, lines, line_no)
+            line_no += lines
+    if partial:
+        yield from _last_line(b"".join(partial), line_no)
 
 
-def _read_chunk(source: BinaryIO) -> bytes:
-    """Up to READ_SIZE bytes, waiting only for the first ones.
+def _read_chunk(source: BinaryIO) -> list[bytes]:
+    """Up to READ_SIZE bytes in the pieces they came in, waiting only for
+    the first ones; [] at the end of the input.
 
     read(n) on a pipe blocks until n bytes arrive, so a tap that sends a
     STATE and then waits would never see it confirmed. Bytes are taken as
     long as more come within QUIET_SECONDS, so a busy pipe still gives
     full-size chunks, which Arrow decodes much faster than small ones.
+
+    The descriptor is read directly, not through the file object: a thread
+    blocked in a buffered read holds the buffer's lock, and an interpreter
+    that exits meanwhile (a target stopped by a signal while the tap is
+    quiet) aborts for want of it.
     """
     try:
         descriptor = source.fileno()
-        read1 = source.read1  # type: ignore[attr-defined]
     except (AttributeError, OSError, io.UnsupportedOperation):
-        return source.read(READ_SIZE)
-    parts = [read1(READ_SIZE)]
+        data = source.read(READ_SIZE)
+        return [data] if data else []
+    parts = [os.read(descriptor, READ_SIZE)]
     size = len(parts[0])
     while parts[-1] and size < READ_SIZE and select.select([descriptor], [], [], QUIET_SECONDS)[0]:
-        parts.append(read1(READ_SIZE - size))
+        parts.append(os.read(descriptor, READ_SIZE - size))
         size += len(parts[-1])
-    return b"".join(parts)
+    return [part for part in parts if part]
+
+
+def _whole_lines(partial: list[bytes], parts: list[bytes]) -> tuple[bytes, list[bytes]]:
+    """The whole lines that `parts` complete after the `partial` line before
+    them, as one bytes, and the pieces of the partial line after them. Only
+    that partial line is copied apart, and a line longer than a chunk waits
+    in pieces until it is whole."""
+    for index in range(len(parts) - 1, -1, -1):
+        part = parts[index]
+        end = part.rfind(b"\n") + 1
+        if end:
+            head = part if end == len(part) else memoryview(part)[:end]
+            rest = [part[end:]] if end < len(part) else []
+            return b"".join([*partial, *parts[:index], head]), rest + parts[index + 1 :]
+    return b"", partial + parts
+
+
+def _last_line(line: bytes, line_no: int) -> Iterator[Message]:
+    """Frame the input's last line, which has no newline, if it is whole: a
+    Singer message is a JSON object, and no part of an object short of all
+    of it parses, so a line that does not parse was cut."""
+    if not line.strip():
+        return
+    number = line_no + 1
+    try:
+        loads(line)
+    except JsonError:
+        head = _RECORD_HEAD.match(line)
+        at = where(_stream_name(head.group(1), number) if head else None, line=number)
+        raise TruncatedInput(
+            f"{at}: the input ends in the middle of this line: the tap was likely killed while writing it"
+        ) from None
+    yield from _split_chunk(line + b"\n", 1, line_no)
 
 
 def _split_chunk(chunk: bytes, lines: int, line_no: int) -> Iterator[Message]:

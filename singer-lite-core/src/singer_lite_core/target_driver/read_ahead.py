@@ -1,7 +1,11 @@
 """Reading input on its own thread, so that framing the next chunk overlaps
 decoding the current batch (Arrow releases the GIL while it decodes), and
 so that the driver gets control back while a quiet tap sends nothing: age
-based flushes and STATE releases must not wait for the next message."""
+based flushes and STATE releases must not wait for the next message.
+
+The thread is a daemon, so a run that ends early (a failure, a stop) does
+not wait for it; it may still be blocked reading stdin, which is why the
+framing reads the descriptor and never holds the lock of a file object."""
 
 from __future__ import annotations
 

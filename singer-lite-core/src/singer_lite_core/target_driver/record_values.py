@@ -30,7 +30,12 @@ class BadValue(Exception):
 Converter = Callable[[Any], Any]
 
 
-def converter(kind: LogicalType) -> Converter:
+def converter(kind: LogicalType, typed_by_values: bool = False) -> Converter:
+    """The converter for a column of `kind`; a column typed from values
+    (record_fields) takes only values of its JSON type, so a STRING one
+    refuses the other scalars that a declared one keeps as text."""
+    if typed_by_values and kind == LogicalType.STRING:
+        return _text
     return _CONVERTERS[kind]
 
 

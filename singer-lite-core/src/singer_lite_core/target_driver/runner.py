@@ -6,6 +6,17 @@ on the committer thread, and tells the STATE ledger which records are
 durable once the loader returns. If anything fails, the exception ends the
 run before the ledger hears of the failed batch, so no STATE past the last
 commit is ever written.
+
+An overwrite stream's rows are committed only when the loader's `finish`
+swaps them in at the end of the input: its batches and ACTIVATE_VERSIONs
+make nothing durable yet, so they count no records, and the swap counts
+them all.
+
+A stop asked by a signal (stop_request.py) ends the run at the next message:
+the load in flight may finish, nothing buffered or queued is committed, and
+the STATE the committed records justify is the last one written. Input cut
+in the middle of its last line (a tap killed while writing) commits every
+whole record before the cut, and then fails.
 """
 
 from __future__ import annotations
@@ -15,9 +26,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from singer_lite_core.errors import ConnectorError, InputError, where
+from singer_lite_core.stop_request import Stopped, StopRequest
 from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.arrow_decode import DecodedRecords, RecordDecoder
 from singer_lite_core.target_driver.batching import FlushPolicy, Segment, StreamBuffer
@@ -25,7 +38,8 @@ from singer_lite_core.target_driver.committer import Committer, Job
 from singer_lite_core.target_driver.dedupe import last_per_key
 from singer_lite_core.target_driver.loader import Batch, Loader
 from singer_lite_core.target_driver.logical_types import WiderTypeNeeded, join
-from singer_lite_core.target_driver.messages import ControlMessage, Message, RecordLines
+from singer_lite_core.target_driver.lost_values import LostValues
+from singer_lite_core.target_driver.messages import ControlMessage, Message, RecordLines, TruncatedInput
 from singer_lite_core.target_driver.state_ledger import StateLedger
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema, parse_schema_message
 from singer_lite_core.target_driver.target_settings import LoadMethod, TargetSettings
@@ -42,46 +56,80 @@ class _Stream:
     decoder: RecordDecoder
     method: LoadMethod
     buffer: StreamBuffer = field(default_factory=StreamBuffer)
-    table_replaced: bool = False
     loaded: int = 0
+
+    @property
+    def overwrite(self) -> bool:
+        return self.method == LoadMethod.OVERWRITE
 
 
 class TargetRunner:
-    def __init__(self, loader: Loader, settings: TargetSettings, emit_state: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        loader: Loader,
+        settings: TargetSettings,
+        emit_state: Callable[[Any], None],
+        stop: StopRequest | None = None,
+    ) -> None:
         self._loader = loader
         self._capabilities = loader.capabilities
         self._settings = settings
         self._policy = FlushPolicy(settings.batch_size_rows, settings.batch_size_bytes, settings.batch_wait_seconds)
         self._ledger = StateLedger(emit_state)
         self._streams: dict[str, _Stream] = {}
-        self._committer = Committer(loader.is_transient, settings.retry_attempts)
+        self._stop = stop or StopRequest()
+        self._committer = Committer(loader.is_transient, settings.retry_attempts, stop=self._stop)
         # _sdc_sequence = start time in ms * 10^6 + input line: increases within
         # a run and from one run to the next, and fits a bigint until 2262.
         self._sequence_base = time.time_ns() // 1_000_000 * 1_000_000
         self._buffered = 0
         self._last_age_check = time.monotonic()
+        self._lost = LostValues()
 
     def run(self, messages: Iterable[Message | None]) -> None:
         """Process messages in order; None means the input is idle for now."""
         try:
+            cut = self._route(messages)
+            for name in list(self._streams):
+                self._flush(name)
+            if cut is None:
+                for name in self._streams:
+                    self._finish(name)
+            self._committer.wait_idle()
+            self._collect()
+            if cut is not None:
+                raise cut
+        finally:
+            # Batches committed before a failure still justify their STATEs.
+            self._committer.stop()
+            self._collect()
+            self._loader.close()
+            self._lost.report()
+        for name, stream in self._streams.items():
+            log.info("stream %r: %d records loaded", name, stream.loaded)
+
+    def _route(self, messages: Iterable[Message | None]) -> TruncatedInput | None:
+        """Route messages to the end of the input; a cut last line ends it too,
+        and is returned, to be raised once the records before it are committed.
+
+        After a stop is asked, only the STATE messages that come next are
+        still taken: they make no work, and may be what the load in flight
+        confirms. Anything else ends the run."""
+        try:
             for message in messages:
+                stop = self._stop.signal
+                if stop is not None and not _is_state(message):
+                    log.info("%s received: taking no more input; waiting for the load in flight", stop.name)
+                    raise Stopped(stop)
                 if isinstance(message, RecordLines):
                     self._records(message)
                 elif message is not None:
                     self._control(message)
                 self._flush_due()
                 self._collect()
-            for name in list(self._streams):
-                self._flush(name)
-            self._committer.wait_idle()
-            self._collect()
-        finally:
-            # Batches committed before a failure still justify their STATEs.
-            self._committer.stop()
-            self._collect()
-            self._loader.close()
-        for name, stream in self._streams.items():
-            log.info("stream %r: %d records loaded", name, stream.loaded)
+        except TruncatedInput as cut:
+            return cut
+        return None
 
     def _records(self, lines: RecordLines) -> None:
         stream = self._streams.get(lines.stream)
@@ -119,14 +167,10 @@ class TargetRunner:
         if existing is not None:
             self._flush(name)
             schema = schema.with_extra([c for c in existing.schema.columns if c in meta.VERSION_METADATA])
-        effective = self._prepare(schema, message.line)
+            schema = schema.with_record_fields(existing.schema.record_fields)
+        effective = self._prepare(schema, message.line, method == LoadMethod.OVERWRITE)
         self._streams[name] = _Stream(
-            effective,
-            key,
-            self._decoder(effective),
-            method,
-            table_replaced=existing is not None and existing.table_replaced,
-            loaded=0 if existing is None else existing.loaded,
+            effective, key, self._decoder(effective), method, loaded=0 if existing is None else existing.loaded
         )
 
     def _activate_version(self, message: ControlMessage) -> None:
@@ -138,9 +182,8 @@ class TargetRunner:
         if stream.schema.column(meta.TABLE_VERSION) is None:
             self._evolve(stream, stream.schema.with_extra(meta.VERSION_METADATA), message.line)
         schema, version, hard = stream.schema, message.body["version"], self._settings.hard_delete
-        upto = self._ledger.received_count(name)
-        retire = Job(name, upto, lambda: self._loader.activate_version(schema, version, hard), line=message.line)
-        self._committer.submit(retire)
+        retire = partial(self._loader.activate_version, schema, version, hard)
+        self._committer.submit(Job(name, self._durable_upto(stream), retire, line=message.line))
 
     def _flush_due(self) -> None:
         now = time.monotonic()
@@ -157,18 +200,21 @@ class TargetRunner:
         if not segments:
             return
         decoded = self._decode(stream, segments)
+        self._lost.count(name, decoded)
         table, lines = last_per_key(decoded.table, decoded.lines, stream.schema.key_properties)
-        batch = Batch(
-            stream.schema,
-            table,
-            lines,
-            replace_table=stream.method == LoadMethod.OVERWRITE and not stream.table_replaced,
-        )
-        stream.table_replaced = True
+        batch = Batch(stream.schema, table, lines)
         stream.loaded += decoded.table.num_rows
-        self._committer.submit(
-            Job(name, self._ledger.received_count(name), lambda: self._loader.load(batch), batch=batch)
-        )
+        self._committer.submit(Job(name, self._durable_upto(stream), partial(self._loader.load, batch), batch=batch))
+
+    def _finish(self, name: str) -> None:
+        """At the end of a good input: the stream's table exists from here on,
+        and an overwrite's rows are swapped in, which makes them all durable."""
+        self._committer.submit(Job(name, self._ledger.received_count(name), partial(self._loader.finish, name)))
+
+    def _durable_upto(self, stream: _Stream) -> int:
+        """How many of the stream's records are durable once its next write
+        commits: all received so far, or none until an overwrite's swap."""
+        return 0 if stream.overwrite else self._ledger.received_count(stream.schema.stream)
 
     def _decode(self, stream: _Stream, segments: list[Segment]) -> DecodedRecords:
         """Decode, widening the table first whenever a value needs it: the one
@@ -187,33 +233,61 @@ class TargetRunner:
             return decoded
 
     def _widen(self, stream: _Stream, need: WiderTypeNeeded, line: int) -> None:
-        column = stream.schema.column(need.column)
-        assert column is not None
-        widened = Column(column.name, join(column.type, need.wider))
-        self._evolve(
-            stream, stream.schema.with_columns([widened if c == column else c for c in stream.schema.columns]), line
-        )
-        now = stream.schema.column(column.name)
-        if now is None or join(now.type, need.wider) != now.type:
-            # Decoding again would ask for the same widening forever.
-            at = where(stream.schema.stream, line=line, column=need.column)
-            raise ConnectorError(f"{at}: the loader did not widen the column to {need.wider.value}")
+        """Widen each column to what its values need; a column the stream
+        lacks (a record field its SCHEMA does not declare) is widened from
+        nothing: added with the type its values need."""
+        schema = stream.schema
+        added = [Column(name, wider) for name, wider in need.needs.items() if schema.column(name) is None]
+        widened = {
+            c.name: Column(c.name, join(c.type, need.needs[c.name])) for c in schema.columns if c.name in need.needs
+        }
+        schema = schema.with_columns([widened.get(c.name, c) for c in schema.columns]).with_record_fields(added)
+        self._evolve(stream, schema, line)
+        for name, wider in need.needs.items():
+            now = stream.schema.column(name)
+            if now is None or join(now.type, wider) != now.type:
+                # Decoding again would ask for the same widening forever.
+                at = where(stream.schema.stream, line=line, column=name)
+                raise ConnectorError(f"{at}: the loader did not widen the column to {wider.value}")
+            if any(c.name == name for c in added):
+                log.warning(
+                    "%s: field %r is not declared in the stream's SCHEMA; added a column of type %s for it "
+                    "(undeclared_fields is add-column)",
+                    where(stream.schema.stream),
+                    name,
+                    now.type.value,
+                )
 
     def _evolve(self, stream: _Stream, schema: StreamSchema, line: int) -> None:
-        stream.schema = self._prepare(schema, line)
+        stream.schema = self._prepare(schema, line, stream.overwrite)
         stream.decoder = self._decoder(stream.schema)
 
-    def _prepare(self, schema: StreamSchema, line: int) -> StreamSchema:
+    def _prepare(self, schema: StreamSchema, line: int, overwrite: bool) -> StreamSchema:
         """Run DDL on the committer thread, after every earlier batch, and wait
         for it; it makes no record durable, so it counts none."""
         result: list[StreamSchema] = []
-        self._committer.submit(Job(schema.stream, 0, lambda: result.append(self._loader.prepare(schema)), line=line))
+
+        def prepare() -> None:
+            result.append(self._loader.prepare(schema, overwrite))
+
+        self._committer.submit(Job(schema.stream, 0, prepare, line=line))
         self._committer.wait_idle()
         return result[0]
 
     def _decoder(self, schema: StreamSchema) -> RecordDecoder:
-        return RecordDecoder(schema, self._settings.validate_records, self._sequence_base, self._capabilities)
+        return RecordDecoder(
+            schema,
+            self._settings.validate_records,
+            self._sequence_base,
+            self._capabilities,
+            undeclared=self._settings.undeclared_fields,
+            number_as_float=self._settings.number_as_float,
+        )
 
     def _collect(self) -> None:
         for job in self._committer.completed():
             self._ledger.committed(job.stream, job.upto)
+
+
+def _is_state(message: Message | None) -> bool:
+    return isinstance(message, ControlMessage) and message.type == "STATE"

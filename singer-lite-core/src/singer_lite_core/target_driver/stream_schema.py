@@ -22,15 +22,21 @@ class Column:
 
 @dataclass(frozen=True)
 class StreamSchema:
-    """Columns in SCHEMA order (metadata columns last) and the key, if any.
+    """Columns in SCHEMA order, then those added since (metadata, record
+    fields), and the key, if any.
 
-    `json_schema` is kept for optional record validation only.
+    `json_schema` is kept for record validation and for what it says of
+    fields it does not declare (additionalProperties). `added` names the
+    columns added for such record fields (undeclared_fields add-column): they
+    stay in the stream's schema for the rest of the run, whatever later
+    SCHEMA messages say.
     """
 
     stream: str
     columns: tuple[Column, ...]
     key_properties: tuple[str, ...]
     json_schema: Mapping[str, Any]
+    added: frozenset[str] = frozenset()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -46,6 +52,26 @@ class StreamSchema:
         """Append columns the stream does not have yet; existing ones win."""
         known = set(self.names)
         return self.with_columns([*self.columns, *(c for c in extra if c.name not in known)])
+
+    def with_record_fields(self, fields: Sequence[Column]) -> StreamSchema:
+        """Append columns for record fields the SCHEMA does not declare; a
+        field it does declare keeps its declared column."""
+        known = set(self.names)
+        new = [c for c in fields if c.name not in known]
+        return replace(self.with_extra(new), added=self.added | {c.name for c in new})
+
+    @property
+    def record_fields(self) -> tuple[Column, ...]:
+        """The columns added for record fields (`added`)."""
+        return tuple(c for c in self.columns if c.name in self.added)
+
+    @property
+    def additional_properties(self) -> bool | Mapping[str, Any]:
+        """What the schema allows beyond its properties: False for nothing,
+        True for any field (JSON Schema's default), or the schema every such
+        field matches."""
+        allowed = self.json_schema.get("additionalProperties", True)
+        return allowed if isinstance(allowed, (bool, Mapping)) else True
 
 
 def parse_schema_message(message: Mapping[str, Any], line: int, number_as_float: bool) -> StreamSchema:

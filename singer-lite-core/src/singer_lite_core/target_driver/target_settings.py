@@ -22,6 +22,17 @@ class LoadMethod(enum.Enum):
     OVERWRITE = "overwrite"
 
 
+class UndeclaredFields(enum.Enum):
+    """What becomes of a record field its SCHEMA does not declare (one that
+    JSON Schema allows, as additionalProperties is not false). Adding a
+    column loses nothing; the other two are for users who want the SCHEMA
+    to be the table's contract."""
+
+    ADD_COLUMN = "add-column"
+    DROP = "drop"
+    FAIL = "fail"
+
+
 COMMON_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "load_method",
@@ -59,7 +70,21 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
         False,
     ),
     Setting(
-        "number_as_float", "boolean", "Store JSON Schema numbers as double precision instead of exact decimals.", False
+        "number_as_float",
+        "boolean",
+        "Store JSON Schema numbers as double precision instead of exact decimals; doubles also keep NaN and "
+        "Infinity, which a database whose decimal type holds neither gets as NULL.",
+        False,
+    ),
+    Setting(
+        "undeclared_fields",
+        "string",
+        "A record field the stream's SCHEMA does not declare: add-column adds a column for it, typed from its "
+        "values (JSON when they disagree), with a warning per stream and field; drop drops its values, with one "
+        "warning per stream and field giving the count at the end of the run; fail stops the load. A schema "
+        "whose additionalProperties is false refuses such a record whatever this says.",
+        UndeclaredFields.ADD_COLUMN.value,
+        choices=tuple(u.value for u in UndeclaredFields),
     ),
     Setting(
         "retry_attempts", "integer", "Attempts for a load that fails on a transient connection error, with backoff.", 5
@@ -78,6 +103,7 @@ class TargetSettings:
     validate_records: bool
     number_as_float: bool
     retry_attempts: int
+    undeclared_fields: UndeclaredFields = UndeclaredFields.ADD_COLUMN
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TargetSettings:
@@ -97,6 +123,7 @@ class TargetSettings:
             validate_records=config["validate_records"],
             number_as_float=config["number_as_float"],
             retry_attempts=config["retry_attempts"],
+            undeclared_fields=UndeclaredFields(config["undeclared_fields"]),
         )
 
     def method_for(self, key_properties: tuple[str, ...]) -> LoadMethod:
