@@ -16,7 +16,6 @@ import datetime
 import os
 import secrets
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +28,18 @@ from cryptography.x509.oid import NameOID
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
-from local_servers.postgres_cluster import SERVICE_USER, PostgresCluster, debian_binaries, throwaway_cluster
+from local_servers.postgres_cluster import (
+    SERVICE_USER,
+    PostgresCluster,
+    debian_binaries,
+    throwaway_cluster,
+    wait_ready,
+)
 from local_servers.postgres_server import PostgresServer
 from tests.support.prerequisites import missing_prerequisite
 
 CERT_USER = "certuser"
 TLS_HOST = "localhost"
-READY_TIMEOUT_SECONDS = 10
 
 PG_HBA = f"""\
 local all all scram-sha-256
@@ -140,15 +144,7 @@ def _wait_for_tls(server: TlsPostgres) -> None:
         sslmode="verify-full",
         sslrootcert=str(server.certificates.ca.path),
     )
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while True:
-        try:
-            psycopg2.connect(dsn, connect_timeout=2).close()
-            return
-        except psycopg2.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    wait_ready(dsn)
 
 
 def make_certificates(directory: Path) -> Certificates:
