@@ -159,6 +159,22 @@ class TlsOptions:
                 )
         return parameters
 
+    def added_to_dsn(self, dsn: str, setting: str) -> str:
+        """A libpq URL or DSN with these settings' parameters added to what it
+        spells itself; `setting` names where the DSN came from, for the error
+        (which never quotes the DSN: it may hold the password)."""
+        if not self.is_set:
+            return dsn
+        # Imported here so that modules declaring settings import no driver.
+        from psycopg2 import ProgrammingError  # noqa: PLC0415 - only a connection needs the driver
+        from psycopg2.extensions import make_dsn, parse_dsn  # noqa: PLC0415 - as above
+
+        try:
+            spelled = parse_dsn(dsn)
+        except ProgrammingError:
+            raise ConfigError(f"{setting} is not a libpq URL or DSN") from None
+        return str(make_dsn(dsn, **self.libpq_parameters(spelled)))
+
     def _material(self) -> list[tuple[str, str]]:
         names = _names(self.prefix)
         given = (
@@ -208,9 +224,11 @@ def _private_directory() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="libpq-tls-")
 
 
+@functools.cache
 def _private_file(pem: str, setting: str) -> str:
     """PEM text as a file only this user can read (libpq refuses a key
-    anyone else can). A value pasted into an environment variable often
+    anyone else can), written once per process however many connections
+    use it. A value pasted into an environment variable often
     carries its line breaks as literal \\n; PEM needs real ones."""
     if "\n" not in pem.strip():
         pem = pem.replace("\\n", "\n")

@@ -22,8 +22,6 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-import pyarrow
-
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -78,5 +76,9 @@ def install() -> StopRequest:
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, handle)
+    # Imported here: every module that imports errors imports this one, and
+    # pyarrow takes 60 ms or more to import, which --about need not wait for.
+    import pyarrow  # noqa: PLC0415 - see above
+
     pyarrow.enable_signal_handlers(False)
     return stop

@@ -15,7 +15,6 @@ from typing import Any
 import psycopg2
 import pyarrow as pa
 import sqlalchemy as sa
-from psycopg2.extensions import make_dsn, parse_dsn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from singer_lite_core.errors import ConfigError, InputError, where
@@ -41,7 +40,7 @@ class SqlTableReader:
                 tls = _url_tls_arguments(engine_url, database.tls)
                 self._engine = sa.create_engine(engine_url, connect_args=tls)
             else:
-                dsn = _dsn_with_tls(url, database.tls)
+                dsn = database.tls.added_to_dsn(url, "course_rating_database")
                 self._engine = sa.create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(dsn))
         except (ArgumentError, ImportError) as error:
             raise ConfigError(f"course_rating_database is not a usable database URL: {error}") from None
@@ -83,17 +82,6 @@ def _url_tls_arguments(url: sa.URL, tls: TlsOptions) -> dict[str, str]:
         return {}
     spelled = {key: value for key, value in url.query.items() if isinstance(value, str)}
     return tls.libpq_parameters(spelled)
-
-
-def _dsn_with_tls(dsn: str, tls: TlsOptions) -> str:
-    """A libpq DSN with the TLS settings added to what it spells itself."""
-    if not tls.is_set:
-        return dsn
-    try:
-        return make_dsn(dsn, **tls.libpq_parameters(parse_dsn(dsn)))
-    except psycopg2.ProgrammingError:
-        # psycopg2 quotes the DSN around the fault, and the DSN may hold the password.
-        raise ConfigError("course_rating_database is not a libpq URL or DSN") from None
 
 
 def _with_installed_driver(url: str) -> str:

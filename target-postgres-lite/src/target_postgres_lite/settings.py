@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from psycopg2 import ProgrammingError
-from psycopg2.extensions import make_dsn, parse_dsn
+from psycopg2.extensions import make_dsn
 
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.libpq_tls import TlsOptions, tls_settings
@@ -37,15 +36,7 @@ def connection_dsn(config: Mapping[str, Any]) -> str:
     SQLAlchemy-style driver suffixes (postgresql+psycopg2://) are removed,
     since libpq knows only the plain scheme.
     """
-    base = _base_dsn(config)
-    tls = TlsOptions.from_config(config)
-    if not tls.is_set:
-        return base
-    try:
-        spelled = parse_dsn(base)
-    except ProgrammingError:
-        raise ConfigError("setting 'sqlalchemy_url' is not a libpq URL or DSN") from None
-    return make_dsn(base, **tls.libpq_parameters(spelled))
+    return TlsOptions.from_config(config).added_to_dsn(_base_dsn(config), "setting 'sqlalchemy_url'")
 
 
 def _base_dsn(config: Mapping[str, Any]) -> str:
