@@ -172,20 +172,17 @@ def postgres_server(fast: bool = True, prefix: str = "singer_lite") -> Iterator[
     `fast` turns off fsync for tests; benchmarks pass False so that commit
     costs are real.
     """
-    with _running_server(fast) as running:
+    with _running_server(fast) as running, contextlib.ExitStack() as stack:
         server = PostgresServer(explicit_dsn(running.dsn), running.bin_dir)
         try:
-            database = create_database(server, prefix)
+            database = stack.enter_context(fresh_database(server, prefix))
         except psycopg2.errors.InsufficientPrivilege:
             source = user_dsn_source(TEST_DSN_VARIABLE)
             raise PostgresUnavailable(
                 f"user {server.params()['user']} may not create databases on the server {source} names: "
                 f"grant it CREATEDB, or unset {source} to run on a throwaway server"
             ) from None
-        try:
-            yield PostgresServer(server.dsn_for(database), server.bin_dir)
-        finally:
-            drop_database(server, database)
+        yield PostgresServer(server.dsn_for(database), server.bin_dir)
 
 
 def create_database(server: PostgresServer, prefix: str = "t") -> str:
