@@ -112,6 +112,19 @@ def test_number_as_float_makes_float64(target: BigQueryBackend) -> None:
     assert target.rows("f", ["x"]) == [(0.1,)]
 
 
+def test_float64_column_asked_for_exact_numbers_becomes_bignumeric_at_once(target: BigQueryBackend) -> None:
+    """A FLOAT64 column may hold values with more than NUMERIC's 9 decimals, so
+    exact numbers make it BIGNUMERIC straight away, and values with more
+    decimals load into it as they are."""
+    schema = schema_message("f", {"x": {"type": "number"}})
+    first = target.run(lines(schema, record("f", {"x": 0.1})), number_as_float=True)
+    assert first.returncode == 0, first.stderr
+    second = target.run(lines(schema, record("f", {"x": 1.0000000001})))
+    assert second.returncode == 0, second.stderr
+    assert target.bigquery_types("f") == {"x": ("BIGNUMERIC", "NULLABLE")}
+    assert sorted(target.rows("f", ["x"])) == [(Decimal("0.1"),), (Decimal("1.0000000001"),)]
+
+
 def test_values_beyond_numeric_widen_the_column_without_loss(target: BigQueryBackend) -> None:
     props = {"id": {"type": "integer"}, "n": {"type": "integer"}, "x": {"type": "number"}}
     run = target.run(

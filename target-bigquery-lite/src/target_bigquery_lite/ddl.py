@@ -71,6 +71,10 @@ def evolve_table(
         to_type = column_types.changed_type(field.field_type, wanted)
         if to_type is not None:
             changes.append(TypeChange(field.name, field.field_type, to_type))
+            # The column's new type may hold more than `wanted` (FLOAT64 becomes
+            # BIGNUMERIC): decode to what it holds, not to what a widening
+            # would ask for again.
+            wanted = column_types.logical_of(to_type) or wanted
         effective.append(Column(column.name, wanted))
     new_schema = [relaxed(f) if f.mode == REQUIRED and f.name not in keys else f for f in schema]
     if new_schema != list(table.schema):
