@@ -15,7 +15,6 @@ write failed (the table is then empty).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from google.cloud import bigquery
 from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.capabilities import DecimalType, IdentifierRules, LoaderCapabilities
-from singer_lite_core.target_driver.identifiers import Identifiers
+from singer_lite_core.target_driver.identifiers import Identifiers, digest
 from singer_lite_core.target_driver.loader import Batch
 from singer_lite_core.target_driver.stream_schema import StreamSchema
 from singer_lite_core.target_driver.tables import StreamTable
@@ -70,7 +69,7 @@ STAGE_LIFETIME = timedelta(days=1)
 @dataclass(kw_only=True)
 class _BigQueryTable(StreamTable):
     """A stream's table with what only BigQuery needs: the table as it now is
-    (fetched again after each rewrite), or as it will be created until it
+    (fetched again after a type change rewrites it), or as it will be created until it
     `exists`; for an overwrite, the table aside as it now is once made; the
     prefix of its jobs' ids and its staging table."""
 
@@ -111,18 +110,17 @@ class BigQueryLoader:
         aside_table = None if previous is None else previous.aside_table
         if aside_table is not None:
             effective, aside_table = self._evolve_aside(aside_table, effective, columns)
-        digest = hashlib.sha256(schema.stream.encode()).hexdigest()[:8]
+        hashed = digest(schema.stream)
         self._tables[schema.stream] = _BigQueryTable(
             sql.table_path(table),
             columns,
             schema.key_properties,
             exists=evolved is not None,
-            aside=f"{self._dataset}._tbl_new_{self._run_id}_{digest}" if overwrite else None,
-            aside_made=aside_table is not None,
+            aside=f"{self._dataset}._tbl_new_{self._run_id}_{hashed}" if overwrite else None,
             table=table,
             aside_table=aside_table,
-            job_prefix=digest,
-            stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{digest}",
+            job_prefix=hashed,
+            stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{hashed}",
         )
         return effective
 
@@ -163,8 +161,6 @@ class BigQueryLoader:
             return
         select = f"SELECT * FROM {sql.quoted(target.aside)}"
         self._jobs.query(sql.replace_table(target.table, select), f"{target.job_prefix}_swap")
-        target.table = self._client.get_table(target.table.reference, retry=NO_RETRY)
-        target.exists = True
 
     def is_transient(self, error: BaseException) -> bool:
         return is_transient(error)
@@ -205,7 +201,6 @@ class BigQueryLoader:
             aside = bigquery.Table(target.aside, schema=_nullable(target.table.schema))
             aside.expires = _expiry()
             target.aside_table = self._client.create_table(aside, exists_ok=True, retry=NO_RETRY)
-            target.aside_made = True
         return target.aside_table
 
     def _evolve_aside(

@@ -82,11 +82,10 @@ class Connection:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Connection-level failures; data errors are never retried, nor is a refused connection."""
-    return (
-        isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError))
-        and not isinstance(error, psycopg2.errors.QueryCanceled)
-        and not is_refused_connection(error)
+    """Connection-level failures; data errors are never retried, nor is a refused
+    connection (Connection.get raises that as a ConnectorError)."""
+    return isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
+        error, psycopg2.errors.QueryCanceled
     )
 
 

@@ -9,7 +9,6 @@ made afresh by the first write) and swaps its rows in at the end (ddl.swap_in).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from psycopg2.extensions import cursor as PgCursor
 from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.capabilities import LoaderCapabilities
-from singer_lite_core.target_driver.identifiers import Identifiers
+from singer_lite_core.target_driver.identifiers import Identifiers, cut, digest
 from singer_lite_core.target_driver.loader import Batch
 from singer_lite_core.target_driver.stream_schema import StreamSchema
 from singer_lite_core.target_driver.tables import StreamTable
@@ -59,9 +58,8 @@ class _PostgresTable(StreamTable):
 def aside_of(table: str) -> str:
     """The name of an overwrite's table aside: fixed for the table, so that the
     next run drops what a dead one left; as much of the table's name as fits."""
-    head = f"{ASIDE_PREFIX}{hashlib.sha256(table.encode()).hexdigest()[:8]}_"
-    room = CAPABILITIES.max_identifier_length - len(head)
-    return head + table.encode()[:room].decode(errors="ignore")
+    head = f"{ASIDE_PREFIX}{digest(table)}_"
+    return head + cut(table, CAPABILITIES.max_identifier_length - len(head), in_bytes=True)
 
 
 class PostgresLoader:
@@ -146,17 +144,17 @@ class PostgresLoader:
         this is the run's first write: the stream's table from its schema, or
         an overwrite's table aside as a copy of the table (or of the schema)."""
         with self._transaction() as cur:
-            if table.aside is None and not table.exists:
+            if not (table.exists if table.aside is None else table.aside_made):
                 cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
-                ddl.create_table(cur, table.path, table.schema, table.columns)
-            elif table.aside is not None and not table.aside_made:
-                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
-                # What a run that died before dropping its own left goes first.
-                cur.execute(f"DROP TABLE IF EXISTS {table.aside}")
-                if table.exists:
-                    ddl.create_like(cur, table.aside, table.path)
+                if table.aside is None:
+                    ddl.create_table(cur, table.path, table.schema, table.columns)
                 else:
-                    ddl.create_table(cur, table.aside, table.schema, table.columns)
+                    # What a run that died before dropping its own left goes first.
+                    cur.execute(f"DROP TABLE IF EXISTS {table.aside}")
+                    if table.exists:
+                        ddl.create_like(cur, table.aside, table.path)
+                    else:
+                        ddl.create_table(cur, table.aside, table.schema, table.columns)
             yield cur
         if table.aside is None:
             table.exists = True

@@ -26,6 +26,19 @@ DIGIT_PREFIX = "_"
 RESERVED_PREFIX = "x_"
 
 
+def digest(name: str) -> str:
+    """The DIGEST_CHARS hex digits of the SHA-256 of `name` that a cut name ends with."""
+    return hashlib.sha256(name.encode()).hexdigest()[:DIGEST_CHARS]
+
+
+def cut(name: str, length: int, *, in_bytes: bool) -> str:
+    """The longest start of `name` within `length` units (UTF-8 bytes if
+    `in_bytes`, else characters), never half a character."""
+    if in_bytes:
+        return name.encode()[:length].decode("utf-8", errors="ignore")
+    return name[:length]
+
+
 class Identifiers:
     """The naming rules of one database; `database` names it in errors."""
 
@@ -62,10 +75,10 @@ class Identifiers:
     def _mapped(self, name: str, max_length: int) -> str:
         if not self._disallowed.search(name) and not self._prefix(name) and self._length(name) <= max_length:
             return name
-        digest = hashlib.sha256(name.encode()).hexdigest()[:DIGEST_CHARS]
+        hashed = digest(name)
         prefix = self._prefix(self._cleaned(name))
-        head = self._cleaned(self._cut(name, max_length - len(prefix) - len(digest) - 1))
-        return f"{prefix}{head}_{digest}"
+        head = self._cleaned(cut(name, max_length - len(prefix) - len(hashed) - 1, in_bytes=self._in_bytes))
+        return f"{prefix}{head}_{hashed}"
 
     def _cleaned(self, name: str) -> str:
         return self._disallowed.sub(self._replacement, name)
@@ -80,9 +93,3 @@ class Identifiers:
 
     def _length(self, name: str) -> int:
         return len(name.encode()) if self._in_bytes else len(name)
-
-    def _cut(self, name: str, length: int) -> str:
-        """The longest start of `name` within `length` units, never half a character."""
-        if self._in_bytes:
-            return name.encode()[:length].decode("utf-8", errors="ignore")
-        return name[:length]
