@@ -2,12 +2,13 @@
 
 The target and the native \\copy baseline must load identical rows, so both
 files are written from the same generated columns. Files are cached under
-bench/out/ by row count and seed, since generating 1M rows takes seconds.
+bench/out/ by row count, seed and schema, since generating 1M rows takes seconds.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -77,7 +78,9 @@ def stream_schema() -> tuple[dict[str, Any], list[str]]:
 
 def _paths(rows: int, seed: int) -> YellowFiles:
     schema, keys = stream_schema()
-    stem = OUT / f"yellow-{rows}-{seed}"
+    # Named by the schema too: files cached for an older schema lack its new columns.
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()[:8]
+    stem = OUT / f"yellow-{rows}-{seed}-{digest}"
     return YellowFiles(
         rows, list(schema["properties"]), schema, keys, stem.with_suffix(".csv"), stem.with_suffix(".records")
     )

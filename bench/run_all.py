@@ -11,12 +11,14 @@ import sys
 
 BENCHES = (
     ("tap-nyc-taxi to /dev/null", ["bench.tap_throughput"]),
+    ("tap-nyc-taxi: a high-volume FHV month at 1M and 10M rows, peak memory", ["bench.tap_fhvhv"]),
+    ("tap-nyc-taxi with a stream map, against singer-sdk's mapper", ["bench.tap_stream_maps"]),
     ("target-postgres-lite against \\copy and native upsert", ["bench.target_postgres"]),
     (
         "target-bigquery-lite against the client's own load job (emulator)",
         ["bench.target_bigquery", "--rows", "200000"],
     ),
-    ("tap | target-postgres-lite against \\copy", ["bench.pipeline"]),
+    ("tap | target-postgres-lite (RECORD and BATCH) against \\copy, dlt beside it", ["bench.pipeline"]),
 )
 
 

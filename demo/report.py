@@ -13,7 +13,10 @@ from typing import Any
 import psycopg2
 from psycopg2 import sql
 
+from tap_nyc_taxi.streams import all_streams
+
 _MONTH_OF_FILE = "substring(source_file from '[0-9]{{4}}-[0-9]{{2}}')"
+REPORTED_USERS = 3
 
 
 def print_report(dsn: str, schema: str, taxi_types: Sequence[str]) -> None:
@@ -33,7 +36,8 @@ def print_report(dsn: str, schema: str, taxi_types: Sequence[str]) -> None:
                 for month, count in query(f"SELECT {_MONTH_OF_FILE}, count(*) FROM {{}} GROUP BY 1 ORDER BY 1", table)
             ],
         )
-        fares = [table for table in trips if table != "fhv_trips"]
+        streams = all_streams()
+        fares = [table for table in trips if "fare_amount" in streams[table].schema["properties"]]
         _table(
             "Fares (trips with a positive fare)",
             ("taxi type", "average fare", "average tip", "average distance"),
@@ -73,6 +77,26 @@ def print_report(dsn: str, schema: str, taxi_types: Sequence[str]) -> None:
                     "HAVING count(*) >= 5 ORDER BY c.programming_language, avg(r.rating) DESC, count(*) DESC",
                     "ratings",
                     "courses",
+                )
+            ],
+        )
+        _table(
+            f"Recommended courses of the first {REPORTED_USERS} users (recommendations table)",
+            ("user", "language", "course", "average rating"),
+            [
+                (user_id, language, title, f"{average:.2f}")
+                for user_id, language, title, average in query(
+                    "SELECT r.user_id, c.programming_language, c.title, r.rating "
+                    "FROM {} r JOIN {} c USING (course_id) "
+                    "JOIN (SELECT course_id, count(*) AS ratings FROM {} WHERE rating IS NOT NULL GROUP BY 1) n "
+                    "USING (course_id) "
+                    "WHERE r.user_id IN (SELECT DISTINCT user_id FROM {} ORDER BY user_id LIMIT "
+                    f"{REPORTED_USERS}) "
+                    "ORDER BY r.user_id, r.rating DESC, n.ratings DESC, r.course_id",
+                    "recommendations",
+                    "courses",
+                    "ratings",
+                    "recommendations",
                 )
             ],
         )

@@ -163,6 +163,28 @@ def test_missing_files_directories_and_escapes_are_404(server: FileServer) -> No
     assert _statuses(server) == [404, 404, 404]
 
 
+def test_a_missing_key_can_be_answered_as_cloudfront_does(served: Path) -> None:
+    """403 with S3's AccessDenied XML, for GET; HEAD gets the status alone, as from CloudFront."""
+    with FileServer(served, missing_as_access_denied=True) as server:
+        response = _get(server, "green_tripdata_2021-01.parquet")
+        head = requests.head(server.url_for("green_tripdata_2021-01.parquet"), timeout=5)
+        assert _get(server, NAME).status_code == 200
+    assert response.status_code == 403
+    assert "<Error><Code>AccessDenied</Code>" in response.text
+    assert (head.status_code, head.content) == (403, b"")
+
+
+def test_a_redirect_sends_a_path_prefix_to_another_server(served: Path, server: FileServer) -> None:
+    with FileServer(served / "nested") as github:
+        github.redirect("/releases/download/", server.url_for("nested/"))
+        response = requests.get(github.url_for("releases/download/taxi_zone_lookup.csv"), timeout=5)
+        not_followed = requests.get(github.url_for("releases/download/x.csv"), timeout=5, allow_redirects=False)
+        assert [r.status for r in github.requests] == [302, 302]
+    assert response.text == '"LocationID"\n1\n'
+    assert response.history[0].status_code == 302
+    assert not_followed.headers["Location"] == server.url_for("nested/x.csv")
+
+
 def test_requests_can_be_cleared(server: FileServer) -> None:
     _get(server, NAME)
     server.clear_requests()

@@ -19,10 +19,10 @@ from singer_lite_core.target_driver.target_settings import TargetSettings
 from target_bigquery_lite.loader import CAPABILITIES as BIGQUERY_CAPABILITIES
 from target_postgres_lite.loader import CAPABILITIES as POSTGRES_CAPABILITIES
 
-# The two kinds of database, as their loaders declare them: decimals of any
-# number of digits fed CSV text, and a fixed-point decimal with a wider one
-# beyond, fed typed files; and the first kind fed typed files.
-ANY_PRECISION_TEXT = POSTGRES_CAPABILITIES
+# The kinds of database: decimals of any number of digits fed CSV text, or
+# typed values (PostgreSQL's binary COPY, as its loader declares); and a
+# fixed-point decimal with a wider one beyond, fed typed files (BigQuery's).
+ANY_PRECISION_TEXT = replace(POSTGRES_CAPABILITIES, preferred_batch_format="csv")
 ANY_PRECISION_TYPED = replace(POSTGRES_CAPABILITIES, preferred_batch_format="parquet")
 FIXED_POINT = BIGQUERY_CAPABILITIES
 

@@ -36,9 +36,11 @@ def test_decimal_types_past_38_digits_take_256_bits() -> None:
     assert arrow_type(DecimalType(39, 0)) == pa.decimal256(39, 0)
 
 
-def test_postgresql_keeps_the_double_fast_path_for_money() -> None:
-    """numeric holds any digits and COPY reads text: money travels as float64."""
-    assert DecimalColumns(PostgresLoader.capabilities).read_type(L.DECIMAL, long_digits=False) == pa.float64()
+def test_postgresql_gets_exact_decimals_for_binary_copy() -> None:
+    """numeric holds any digits and binary COPY sends numeric values: money travels as decimals."""
+    assert (
+        DecimalColumns(PostgresLoader.capabilities).read_type(L.DECIMAL, long_digits=False) == ANY_PRECISION_READ_TYPE
+    )
 
 
 def test_bigquery_gets_numeric_and_bignumeric_as_they_are() -> None:

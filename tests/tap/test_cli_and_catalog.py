@@ -43,7 +43,8 @@ def test_discover_describes_replication_for_every_stream(
     run = run_tap({**full_config, "taxi_types": ["green"]}, None, None, "--discover")
     assert run.returncode == 0, run.stderr
     streams = {entry["tap_stream_id"]: entry for entry in json.loads(run.stdout)["streams"]}
-    assert set(streams) == {"yellow_trips", "green_trips", "fhv_trips", "taxi_zones", "courses", "ratings"}
+    trips = {"yellow_trips", "green_trips", "fhv_trips", "fhvhv_trips"}
+    assert set(streams) == trips | {"taxi_zones", "courses", "ratings"}
     roots = {name: next(m["metadata"] for m in e["metadata"] if m["breadcrumb"] == []) for name, e in streams.items()}
     assert roots["green_trips"]["selected"] is True
     assert roots["yellow_trips"]["selected"] is False

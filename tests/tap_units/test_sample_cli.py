@@ -8,15 +8,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from tap_nyc_taxi.sample_data.cli import main
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
 
 
 def test_cli_writes_every_file_and_reports_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "data"
     assert main(["--out", str(out), "--months", "2021-01:2021-02", "--rows-per-month", "200"]) == 0
     trip_files = {
-        f"{taxi_type}_tripdata_{month}.parquet"
-        for taxi_type in ("yellow", "green", "fhv")
-        for month in ("2021-01", "2021-02")
+        f"{taxi_type}_tripdata_{month}.parquet" for taxi_type in TAXI_TYPE_NAMES for month in ("2021-01", "2021-02")
     }
     expected = trip_files | {"taxi_zone_lookup.csv", "courses.csv", "ratings.csv"}
     assert {path.name for path in out.iterdir()} == expected

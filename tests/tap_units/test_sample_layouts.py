@@ -94,7 +94,84 @@ def _fhv(sr_flag: pa.DataType) -> Layout:
     ]
 
 
+YELLOW_2009 = [
+    ("vendor_name", STR),
+    ("Trip_Pickup_DateTime", STR),
+    ("Trip_Dropoff_DateTime", STR),
+    ("Passenger_Count", I64),
+    ("Trip_Distance", F64),
+    ("Start_Lon", F64),
+    ("Start_Lat", F64),
+    ("Rate_Code", F64),
+    ("store_and_forward", F64),
+    ("End_Lon", F64),
+    ("End_Lat", F64),
+    ("Payment_Type", STR),
+    ("Fare_Amt", F64),
+    ("surcharge", F64),
+    ("mta_tax", F64),
+    ("Tip_Amt", F64),
+    ("Tolls_Amt", F64),
+    ("Total_Amt", F64),
+]
+YELLOW_2010 = [
+    ("vendor_id", STR),
+    ("pickup_datetime", STR),
+    ("dropoff_datetime", STR),
+    ("passenger_count", I64),
+    ("trip_distance", F64),
+    ("pickup_longitude", F64),
+    ("pickup_latitude", F64),
+    ("rate_code", I64),
+    ("store_and_fwd_flag", F64),
+    ("dropoff_longitude", F64),
+    ("dropoff_latitude", F64),
+    ("payment_type", STR),
+    ("fare_amount", F64),
+    ("surcharge", F64),
+    ("mta_tax", F64),
+    ("tip_amount", F64),
+    ("tolls_amount", F64),
+    ("total_amount", F64),
+    ("__index_level_0__", I64),
+]
+GREEN_FIRST_CSVS = [
+    ("VendorID", I64),
+    ("lpep_pickup_datetime", US),
+    ("Lpep_dropoff_datetime", US),
+    ("Store_and_fwd_flag", STR),
+    ("RateCodeID", I64),
+    ("Pickup_longitude", F64),
+    ("Pickup_latitude", F64),
+    ("Dropoff_longitude", F64),
+    ("Dropoff_latitude", F64),
+    ("Passenger_count", I64),
+    ("Trip_distance", F64),
+    ("Fare_amount", F64),
+    ("Extra", F64),
+    ("MTA_tax", F64),
+    ("Tip_amount", F64),
+    ("Tolls_amount", F64),
+    ("Ehail_fee", NULL),
+    ("Total_amount", F64),
+    ("Payment_type", I64),
+    ("Trip_type", I64),
+]
+FHV_2015 = [("Dispatching_base_num", STR), ("Pickup_date", US), ("locationID", F64)]
+FHV_2017 = [
+    ("Dispatching_base_num", STR),
+    ("Pickup_DateTime", US),
+    ("DropOff_datetime", US),
+    ("PUlocationID", F64),
+    ("DOlocationID", F64),
+]
+
 EXPECTED_LAYOUTS = {
+    ("yellow", "2009-01"): YELLOW_2009,
+    ("yellow", "2009-12"): YELLOW_2009,
+    ("yellow", "2010-01"): YELLOW_2010,
+    ("yellow", "2010-12"): YELLOW_2010,
+    ("yellow", "2011-01"): _yellow(US, I64, F64, I64),
     ("yellow", "2018-06"): _yellow(US, I64, F64, I64),
     ("yellow", "2019-06"): [*_yellow(US, I64, F64, I64), ("congestion_surcharge", F64)],
     ("yellow", "2021-01"): [*_yellow(US, I64, F64, I64), ("congestion_surcharge", F64), ("airport_fee", NULL)],
@@ -109,10 +186,18 @@ EXPECTED_LAYOUTS = {
         ("Airport_fee", F64),
         ("cbd_congestion_fee", F64),
     ],
+    ("green", "2013-08"): GREEN_FIRST_CSVS,
+    ("green", "2014-12"): GREEN_FIRST_CSVS,
+    ("green", "2015-01"): _green(I64, F64, I64)[:-1],
     ("green", "2021-01"): _green(I64, F64, I64),
     ("green", "2023-11"): _green(I64, F64, I64),
     ("green", "2024-01"): _green(I32, I64, I32),
     ("green", "2025-03"): [*_green(I32, I64, I32), ("cbd_congestion_fee", F64)],
+    ("fhv", "2015-01"): FHV_2015,
+    ("fhv", "2016-12"): FHV_2015,
+    ("fhv", "2017-01"): FHV_2017,
+    ("fhv", "2018-01"): [*FHV_2017, ("SR_Flag", NULL)],
+    ("fhv", "2019-01"): _fhv(NULL),
     ("fhv", "2021-01"): _fhv(NULL),
     ("fhv", "2021-12"): _fhv(NULL),
     ("fhv", "2022-01"): _fhv(F64),
@@ -130,6 +215,30 @@ def test_parquet_layout_per_taxi_type_and_year(tmp_path: Path, taxi_type: str, m
     path = write_trip_file(tmp_path, taxi_type, month, 300, SEED)
     schema = pq.read_schema(path)
     assert [(field.name, field.type) for field in schema] == EXPECTED_LAYOUTS[(taxi_type, month)]
+
+
+def test_2009_and_2010_write_text_codes_text_times_and_coordinates(tmp_path: Path) -> None:
+    y2009 = pq.read_table(write_trip_file(tmp_path, "yellow", "2009-03", 2000, SEED)).to_pydict()
+    y2010 = pq.read_table(write_trip_file(tmp_path, "yellow", "2010-03", 2000, SEED)).to_pydict()
+    assert set(y2009["vendor_name"]) == set(y2010["vendor_id"]) == {"CMT", "VTS", "DDS"}
+    assert set(y2009["Payment_Type"]) == {"Cash", "CASH", "Credit", "CREDIT", "No Charge", "Dispute"}
+    assert set(y2010["payment_type"]) == {"CRD", "Cre", "CSH", "CAS", "Cas", "NOC", "No", "DIS", "Dis", "UNK"}
+    assert set(y2009["store_and_forward"]) == set(y2010["store_and_fwd_flag"]) == {0.0, 1.0, None}
+    pickups = [datetime.strptime(text, "%Y-%m-%d %H:%M:%S") for text in y2010["pickup_datetime"]]
+    assert sum((pickup.year, pickup.month) == (2010, 3) for pickup in pickups) > 1990
+    assert sum(text.startswith("2009-03-") for text in y2009["Trip_Pickup_DateTime"]) > 1990
+    assert y2010["__index_level_0__"] == list(range(2000))
+    for longitude, latitude in zip(y2009["Start_Lon"], y2009["Start_Lat"], strict=True):
+        assert (longitude, latitude) == (0.0, 0.0) or (-74.3 < longitude < -73.6 and 40.45 < latitude < 40.95)
+    no_fix = sum(longitude == 0.0 for longitude in y2009["Start_Lon"])
+    assert 0 < no_fix < 100
+
+
+def test_later_layouts_hold_zones_not_coordinates(tmp_path: Path) -> None:
+    for taxi_type, month in (("yellow", "2011-01"), ("green", "2015-01")):
+        names = pq.read_schema(write_trip_file(tmp_path, taxi_type, month, 10, SEED)).names
+        assert "PULocationID" in names
+        assert not [name for name in names if "longitude" in name.lower() or name[-3:].lower() == "lon"]
 
 
 def test_null_typed_columns_are_entirely_null(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from singer_lite_core.errors import InputError
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
 from tap_nyc_taxi.catalog import Selection
-from tap_nyc_taxi.http_fetch import HttpFetcher
+from tap_nyc_taxi.remote_files import RemoteFiles
 from tap_nyc_taxi.sample_data import trip_schema, write_course_ratings, write_trip_file, write_zone_lookup
 from tap_nyc_taxi.settings import TapConfig, read_tap_config
 from tap_nyc_taxi.stream import Partition, Stream
@@ -39,8 +39,8 @@ def _config(tmp_path: Path, **settings: Any) -> TapConfig:
     return read_tap_config([str(path)])
 
 
-def _fetcher(config: TapConfig) -> HttpFetcher:
-    return HttpFetcher(config.cache_dir, 1, 0.0, 1.0)
+def _fetcher(config: TapConfig) -> RemoteFiles:
+    return RemoteFiles(config.cache_dir, 1, 0.0, 1.0)
 
 
 def test_every_schema_file_is_a_stream_and_every_stream_has_one() -> None:
@@ -158,7 +158,7 @@ class _ZonesInMemory(Stream):
     def is_configured(self, config: TapConfig) -> bool:
         return self._configured
 
-    def partitions(self, config: TapConfig, fetcher: HttpFetcher) -> Iterator[Partition]:
+    def partitions(self, config: TapConfig, remote: RemoteFiles) -> Iterator[Partition]:
         reader: TableReader = _MemoryReader("zones in memory", self._batch)
         yield Partition(lambda: reader)
 

@@ -13,17 +13,17 @@ import pytest
 
 from tap_nyc_taxi.cli import DESCRIPTION
 from tap_nyc_taxi.column_mapping import ColumnPlan
+from tap_nyc_taxi.months import Month
 from tap_nyc_taxi.sample_data import TRIP_FILE_FORMATS, generate_trip_table, trip_file_name
 from tap_nyc_taxi.settings import SETTINGS
 from tap_nyc_taxi.streams import TRIP_STREAMS, all_streams
-from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, TAXI_TYPES, TaxiType, taxi_type_named
+from tap_nyc_taxi.taxi_types import FHVHV, TAXI_TYPE_NAMES, TAXI_TYPES, TaxiType, taxi_type_named
 from tap_nyc_taxi.trip_files import file_name_pattern
 from tap_nyc_taxi.trip_streams import TripStream
 
 # One month per rule of the published layouts: before the congestion surcharge, the null-typed airport fee,
 # nanosecond timestamps, the capitalised Airport_fee, the 2024 retyping, the CBD congestion fee.
 LAYOUT_MONTHS = ("2018-06", "2021-01", "2022-07", "2023-05", "2024-02", "2025-03")
-HIGH_VOLUME_FHV = TaxiType("fhvhv", "high-volume FHV")
 
 
 def _ids(taxi_type: TaxiType) -> str:
@@ -60,19 +60,28 @@ def test_each_file_name_matches_its_own_pattern_only(taxi_type: TaxiType, fmt: s
     match = file_name_pattern(taxi_type).match(name)
     assert match is not None
     assert match.groups() == ("2021-07", f".{fmt}")
-    assert [t.name for t in (*TAXI_TYPES, HIGH_VOLUME_FHV) if file_name_pattern(t).match(name)] == [taxi_type.name]
+    assert [t.name for t in TAXI_TYPES if file_name_pattern(t).match(name)] == [taxi_type.name]
 
 
 def test_a_type_whose_name_extends_another_does_not_take_its_files() -> None:
-    """The next TLC family, fhvhv, starts with fhv: neither may read the other's files."""
+    """fhvhv starts with fhv: neither may read the other's files."""
     assert file_name_pattern(taxi_type_named("fhv")).match("fhvhv_tripdata_2021-01.parquet") is None
-    assert file_name_pattern(HIGH_VOLUME_FHV).match("fhv_tripdata_2021-01.parquet") is None
-    assert file_name_pattern(HIGH_VOLUME_FHV).match("fhvhv_tripdata_2021-01.parquet") is not None
+    assert file_name_pattern(FHVHV).match("fhv_tripdata_2021-01.parquet") is None
+    assert file_name_pattern(FHVHV).match("fhvhv_tripdata_2021-01.parquet") is not None
 
 
-@pytest.mark.parametrize("taxi_type", TAXI_TYPES, ids=_ids)
-@pytest.mark.parametrize("month", LAYOUT_MONTHS)
-def test_every_sample_layout_maps_onto_its_stream_schema(taxi_type: TaxiType, month: str) -> None:
+def test_high_volume_fhv_is_published_from_2019_02_only() -> None:
+    assert not FHVHV.is_published(Month(2019, 1))
+    assert FHVHV.is_published(Month(2019, 2))
+    assert all(t.is_published(Month(2009, 1)) for t in TAXI_TYPES if t is not FHVHV)
+
+
+@pytest.mark.parametrize(
+    ("taxi_type", "month"),
+    [(t, m) for m in LAYOUT_MONTHS for t in TAXI_TYPES if t.is_published(Month.parse(m))],
+    ids=lambda value: value.name if isinstance(value, TaxiType) else value,
+)
+def test_every_published_sample_layout_maps_onto_its_stream_schema(taxi_type: TaxiType, month: str) -> None:
     stream = all_streams()[taxi_type.stream]
     table = generate_trip_table(taxi_type.name, month, 60, 3)
     name = trip_file_name(taxi_type.name, month)

@@ -40,6 +40,11 @@ EVERY_SETTING = {
     "number_as_float",
     "undeclared_fields",
     "retry_attempts",
+    "clean_up_batch_files",
+    "stream_maps",
+    "stream_map_config",
+    "flattening_enabled",
+    "flattening_max_depth",
 }
 
 

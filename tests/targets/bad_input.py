@@ -92,8 +92,14 @@ SHARED_BAD_INPUT: tuple[BadInput, ...] = (
     ),
     BadInput(
         "unknown_message_type_first",
+        lines({"type": "UPSERT", "stream": "t"}),
+        "line 1: unsupported Singer message type 'UPSERT'",
+    ),
+    BadInput(
+        "batch_without_encoding",
         lines({"type": "BATCH", "stream": "t"}),
-        "line 1: unsupported Singer message type 'BATCH'",
+        'stream \'t\': line 1: BATCH needs an "encoding" whose "format" is jsonl or parquet',
+        stream="t",
     ),
     BadInput(
         "string_for_integer",

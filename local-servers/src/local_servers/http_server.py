@@ -5,6 +5,10 @@ reset mid-body, and resume with HTTP Range requests. This server serves a
 directory with the validators a resumable client relies on (Content-Length,
 ETag, Last-Modified, Range, If-Range) and injects those faults per path at run
 time, while recording every request so tests can assert on the retries.
+
+Like the TLC's CloudFront, which fronts a bucket that cannot be listed, it can
+answer a missing key 403 with S3's AccessDenied XML instead of 404; and like a
+GitHub release it can redirect a path to another server (302).
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ class _CutFault:
     remaining: int
 
 
+_S3_ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+)
+
+
 class _RangeNotSatisfiableError(Exception):
     pass
 
@@ -93,9 +102,11 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 class _ServerState:
     """What the handler threads share: the served root, the armed faults and the request log."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, missing_as_access_denied: bool) -> None:
         self.root = root
+        self.missing_as_access_denied = missing_as_access_denied
         self._lock = threading.Lock()
+        self._redirects: dict[str, str] = {}
         self._status_faults: dict[str, _StatusFault] = {}
         self._cut_faults: dict[str, _CutFault] = {}
         self._requests: list[RecordedRequest] = []
@@ -107,6 +118,17 @@ class _ServerState:
     def arm_cut(self, path: str, fault: _CutFault) -> None:
         with self._lock:
             self._cut_faults[path] = fault
+
+    def add_redirect(self, prefix: str, target: str) -> None:
+        with self._lock:
+            self._redirects[prefix] = target
+
+    def redirect_for(self, path: str) -> str | None:
+        with self._lock:
+            for prefix, target in self._redirects.items():
+                if path.startswith(prefix):
+                    return target + quote(path[len(prefix) :])
+        return None
 
     def take_status_fault(self, path: str) -> _StatusFault | None:
         with self._lock:
@@ -185,7 +207,19 @@ class _FileRequestHandler(BaseHTTPRequestHandler):
             self._record(path, fault.status)
             self._send_short(fault.status, send_body, fault.retry_after)
             return
+        location = state.redirect_for(path)
+        if location is not None:
+            self._record(path, HTTPStatus.FOUND)
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         file_path = state.resolve(path)
+        if file_path is None and state.missing_as_access_denied:
+            self._record(path, HTTPStatus.FORBIDDEN)
+            self._send_short(HTTPStatus.FORBIDDEN, send_body, body=_S3_ACCESS_DENIED, content_type="application/xml")
+            return
         if file_path is None:
             self._record(path, HTTPStatus.NOT_FOUND)
             self._send_short(HTTPStatus.NOT_FOUND, send_body)
@@ -193,10 +227,17 @@ class _FileRequestHandler(BaseHTTPRequestHandler):
         with open(file_path, "rb") as handle:
             self._send_file(path, handle, send_body)
 
-    def _send_short(self, status: int, send_body: bool, retry_after: int | None = None) -> None:
-        body = f"{status} {HTTPStatus(status).phrase}\n".encode()
+    def _send_short(
+        self,
+        status: int,
+        send_body: bool,
+        retry_after: int | None = None,
+        body: bytes | None = None,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
+        body = body if body is not None else f"{status} {HTTPStatus(status).phrase}\n".encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         if retry_after is not None:
             self.send_header("Retry-After", str(retry_after))
@@ -289,13 +330,15 @@ class FileServer:
 
     Faults are keyed by URL path (e.g. "/yellow_tripdata_2021-01.parquet";
     the leading slash is optional) and can be armed while the server runs.
+    `missing_as_access_denied` answers a missing file as the TLC's CloudFront
+    does: 403 with S3's `<Code>AccessDenied</Code>` XML body.
     """
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, missing_as_access_denied: bool = False) -> None:
         root = Path(directory).resolve()
         if not root.is_dir():
             raise NotADirectoryError(f"not a directory: {root}")
-        self._state = _ServerState(root)
+        self._state = _ServerState(root, missing_as_access_denied)
         self._server: _FileHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -353,6 +396,11 @@ class FileServer:
             raise ValueError(f"times must be at least 1, got {times}")
         HTTPStatus(status)
         self._state.arm_status(_normalise_path(path), _StatusFault(status, times, retry_after))
+
+    def redirect(self, prefix: str, target: str) -> None:
+        """Answer every request under the path `prefix` with 302 to `target` + the rest of the path, as
+        github.com does for a release asset (target e.g. another server's url_for("assets/"))."""
+        self._state.add_redirect(_normalise_path(prefix), target)
 
     def cut(self, path: str, after_bytes: int, times: int = 1) -> None:
         """Close the connection after `after_bytes` body bytes on the next `times` GETs of `path`.

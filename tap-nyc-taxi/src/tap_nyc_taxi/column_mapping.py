@@ -2,10 +2,12 @@
 
 TLC files drift: `Airport_fee` vs `airport_fee`, passenger_count as float64
 in one year and int64 in the next, location ids as int32, whole columns typed
-null, columns that do not exist yet. Downstream tables must not drift with
-them, so every batch is renamed and converted to the schema's types here,
-vectorised, and a value that cannot be converted stops the run with its file,
-row and column instead of being guessed.
+null, columns that do not exist yet, and the 2009-2017 layouts with other
+names (historic_columns.py) and text codes (code_maps.py). Downstream tables
+must not drift with them, so every batch is renamed and converted to the
+schema's types here, vectorised, and a value that cannot be converted stops
+the run with its file, row and column instead of being guessed; a text code
+with no numeric counterpart is the one exception, counted instead (code_tally.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import polars as pl
 import pyarrow as pa
 
 from singer_lite_core.errors import InputError, where
+from tap_nyc_taxi.code_maps import CODE_MAPS, decode
+from tap_nyc_taxi.code_tally import CodeTally
+from tap_nyc_taxi.historic_columns import HISTORIC_NAMES, folded, is_pandas_index
 from tap_nyc_taxi.stream import ColumnType
 
 log = logging.getLogger(__name__)
@@ -44,9 +49,11 @@ class ColumnPlan:
         with_lineage: bool,
         ignore_unknown_columns: bool,
         required: frozenset[str] = frozenset(),
+        codes: CodeTally | None = None,
     ) -> None:
         self._stream = stream
         self._file = file_name
+        self.codes = codes or CodeTally()
         self._with_lineage = with_lineage
         self._types = {name: kind for name, kind in column_types.items() if not (with_lineage and name in LINEAGE)}
         self._sources = self._match(source_columns, ignore_unknown_columns)
@@ -70,19 +77,21 @@ class ColumnPlan:
         for name, kind in self._types.items():
             source_name = self._sources.get(name)
             if source_name is None:
-                columns.append(pl.Series(name, [None] * height, dtype=_TARGET_DTYPES[kind]))
+                columns.append(pl.repeat(None, height, dtype=_TARGET_DTYPES[kind], eager=True).alias(name))
                 continue
             converted = self._convert(name, source.get_column(source_name), kind, first_row)
             columns.append(converted.alias(name))
         return pl.DataFrame(columns)
 
     def _match(self, names: list[str], ignore_unknown: bool) -> dict[str, str]:
-        by_folded: dict[str, list[str]] = {}
+        historic = HISTORIC_NAMES.get(self._stream, {})
+        by_target: dict[str, list[str]] = {}
         for name in names:
-            by_folded.setdefault(name.casefold(), []).append(name)
+            key = folded(name)
+            by_target.setdefault(folded(historic.get(key, key)), []).append(name)
         sources: dict[str, str] = {}
         for target in self._types:
-            found = by_folded.get(target.casefold(), [])
+            found = by_target.get(folded(target), [])
             if len(found) > 1:
                 raise InputError(f"{self._file} has columns {' and '.join(found)}, which both map to {target}")
             if not found:
@@ -92,7 +101,10 @@ class ColumnPlan:
                 log.info("%s: %s: reading column %s as %s", self._stream, self._file, found[0], target)
             sources[target] = found[0]
         lineage = set(LINEAGE) if self._with_lineage else set()
-        unknown = [name for name in names if name not in sources.values() and name not in lineage]
+        skipped = lineage | {name for name in names if is_pandas_index(name)}
+        for name in sorted(skipped - lineage):
+            log.info("%s: %s: skipping column %s, the index pandas wrote the file with", self._stream, self._file, name)
+        unknown = [name for name in names if name not in sources.values() and name not in skipped]
         if unknown and not ignore_unknown:
             raise InputError(
                 f"{self._file} has column(s) {', '.join(unknown)} that the stream schema does not "
@@ -104,6 +116,11 @@ class ColumnPlan:
 
     def _convert(self, target: str, series: pl.Series, kind: ColumnType, first_row: int) -> pl.Series:
         converted, bad = _CONVERTERS[kind](series)
+        code_map = CODE_MAPS.get(target)
+        decoded = None if code_map is None else decode(code_map, series, converted, bad)
+        if decoded is not None:
+            self.codes.heard(decoded, self._stream, target, series, self._file, first_row)
+            converted, bad = decoded.values, None
         if bad is not None and bad.any():
             index = int(bad.arg_true()[0])
             self._fail(first_row + index, series.name, f"cannot read {series[index]!r} as {kind}")

@@ -1,25 +1,29 @@
-"""Downloading TLC files: streamed, retried, resumable and cached.
+"""Downloading TLC files over http(s): streamed, retried and resumable.
 
 Monthly trip files are hundreds of megabytes behind a CDN that sometimes
 resets connections or answers 503; a serious tap waits and resumes from the
 byte it had (HTTP Range) instead of failing a nightly run or starting over.
+
+The TLC's CloudFront sits in front of a bucket that cannot be listed, so a
+month not published yet is answered 403 with S3's `<Code>AccessDenied</Code>`
+XML body, not 404; a 403 without that body is CloudFront throttling, retried
+like a 429. Redirects (a GitHub release asset) are followed, and the version
+is the final answer's.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import orjson
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 from tenacity.wait import wait_base
 
 from singer_lite_core.errors import InputError, where
+from tap_nyc_taxi.remote_versions import Absent, RemoteVersion
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,19 +31,12 @@ T = TypeVar("T")
 _CHUNK = 64 << 10
 _MAX_RETRY_AFTER_SECONDS = 300.0
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
-
-
-@dataclass(frozen=True)
-class RemoteVersion:
-    """What identifies one published version of a remote file."""
-
-    size: int | None
-    etag: str | None
-    last_modified: str | None
+_ERROR_BODY_BYTES = 4096
+_S3_ACCESS_DENIED = b"<Code>AccessDenied</Code>"
 
 
 class TransientHTTPError(Exception):
-    """A status worth retrying (429, 5xx), with the wait the server asked for, if any."""
+    """A status worth retrying (429, 5xx, a throttling 403), with the wait the server asked for, if any."""
 
     def __init__(self, message: str, retry_after: float | None) -> None:
         super().__init__(message)
@@ -47,37 +44,32 @@ class TransientHTTPError(Exception):
 
 
 class HttpFetcher:
-    def __init__(self, cache_dir: Path, attempts: int, backoff_seconds: float, timeout_seconds: float) -> None:
-        self._cache_dir = cache_dir
+    def __init__(self, attempts: int, backoff_seconds: float, timeout_seconds: float) -> None:
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._timeout = timeout_seconds
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "tap-nyc-taxi"
 
-    def version(self, url: str) -> RemoteVersion | None:
-        """The file's current version, or None when the server has no such file (404)."""
-        response = self._retrying(lambda: self._request("HEAD", url), url)
-        if response.status_code == 404:
-            return None
-        return _version_of(response)
+    def version(self, url: str) -> RemoteVersion | Absent:
+        """The file's current version, or Absent when the server has no such file (404, 403 AccessDenied)."""
+        return self._retrying(lambda: self._probe(url), url)
 
-    def fetch(self, url: str, version: RemoteVersion) -> Path:
-        """A local copy of `url` at `version`, downloading only what the cache lacks."""
-        target = self._cache_dir / _cache_name(url)
-        if _read_sidecar(target) == version and target.exists():
-            log.info("using cached %s", target.name)
-            return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        if _read_sidecar(partial) != version:
-            partial.unlink(missing_ok=True)
-        _write_sidecar(partial, version)
+    def download(self, url: str, partial: Path, version: RemoteVersion) -> None:
+        """Complete `partial` to the whole of `url` at `version`, resuming from the bytes it has."""
         self._retrying(lambda: self._download(url, partial, version), url)
-        os.replace(partial, target)
-        _write_sidecar(target, version)
-        _sidecar(partial).unlink(missing_ok=True)
-        return target
+
+    def _probe(self, url: str) -> RemoteVersion | Absent:
+        with self._request("HEAD", url) as response:
+            if response.status_code == 404:
+                return Absent(url, "404 Not Found")
+            if response.status_code != 403:
+                return _version_of(response)
+        # A HEAD answer has no body to tell an unpublished month from throttling: ask again for the body.
+        with self._request("GET", url, stream=True) as response:
+            if response.status_code == 403:
+                return Absent(url, "403 AccessDenied")
+            return Absent(url, "404 Not Found") if response.status_code == 404 else _version_of(response)
 
     def _download(self, url: str, partial: Path, version: RemoteVersion) -> None:
         have = partial.stat().st_size if partial.exists() else 0
@@ -89,6 +81,8 @@ class HttpFetcher:
         with self._request("GET", url, headers=headers, stream=True) as response:
             if response.status_code == 404:
                 raise InputError(f"{where(source=url)}: the server answered 404 Not Found")
+            if response.status_code == 403:
+                raise InputError(f"{where(source=url)}: the server answered 403 AccessDenied")
             resumed = response.status_code == 206
             if have and not resumed:
                 log.info("%s: server restarted the download from the first byte", url)
@@ -103,13 +97,18 @@ class HttpFetcher:
     def _request(
         self, method: str, url: str, headers: dict[str, str] | None = None, stream: bool = False
     ) -> requests.Response:
+        """The answer to one request; 404 and 403 AccessDenied are returned for the caller to judge."""
         response = self._session.request(method, url, headers=headers, stream=stream, timeout=self._timeout)
-        if response.status_code in _TRANSIENT_STATUS:
+        status = response.status_code
+        if status == 403 and method != "HEAD" and not _is_access_denied(response):
             response.close()
-            raise TransientHTTPError(f"{where(source=url)}: HTTP {response.status_code}", _retry_after(response))
-        if response.status_code >= 400 and response.status_code != 404:
+            raise TransientHTTPError(f"{where(source=url)}: HTTP 403 Forbidden without AccessDenied (throttled)", None)
+        if status in _TRANSIENT_STATUS:
             response.close()
-            raise InputError(f"{where(source=url)}: HTTP {response.status_code} {response.reason}")
+            raise TransientHTTPError(f"{where(source=url)}: HTTP {status}", _retry_after(response))
+        if status >= 400 and status not in (403, 404):
+            response.close()
+            raise InputError(f"{where(source=url)}: HTTP {status} {response.reason}")
         return response
 
     def _retrying(self, action: Callable[[], T], url: str) -> T:
@@ -146,6 +145,16 @@ class _ServerAwareWait(wait_base):
         return self._fallback(retry_state)
 
 
+def _is_access_denied(response: requests.Response) -> bool:
+    """S3's answer for a key it will not show (CloudFront passes it through): an unpublished month."""
+    body = b""
+    for chunk in response.iter_content(_ERROR_BODY_BYTES):
+        body += chunk
+        if len(body) >= _ERROR_BODY_BYTES:
+            break
+    return _S3_ACCESS_DENIED in body
+
+
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     return float(value) if value.isdigit() else None
@@ -170,26 +179,3 @@ def _version_of(response: requests.Response) -> RemoteVersion:
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
     )
-
-
-def _cache_name(url: str) -> str:
-    """Cache files keep the TLC's name, under a folder per host and path."""
-    scheme_less = url.split("://", 1)[1]
-    host_path, _, name = scheme_less.rpartition("/")
-    folder = host_path.replace(":", "_").replace("/", "_")
-    return f"{folder}/{name}"
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".version.json")
-
-
-def _read_sidecar(path: Path) -> RemoteVersion | None:
-    try:
-        return RemoteVersion(**orjson.loads(_sidecar(path).read_bytes()))
-    except (OSError, orjson.JSONDecodeError, TypeError):
-        return None
-
-
-def _write_sidecar(path: Path, version: RemoteVersion) -> None:
-    _sidecar(path).write_bytes(orjson.dumps(asdict(version)))

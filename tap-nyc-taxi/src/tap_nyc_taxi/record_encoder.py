@@ -15,8 +15,27 @@ import polars as pl
 RFC3339_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
+_ROWS_PER_PIECE = 8192
+"""Rows turned into JSON at a time: the text columns Polars builds for a whole
+batch at once would take several times the batch's lines (40 MB for 65,536
+high-volume FHV rows), and the tap's peak memory with them."""
+
+
 def encode_records(stream: str, frame: pl.DataFrame) -> bytes:
-    """RECORD lines for every row of `frame`, newline-terminated.
+    """RECORD lines for every row of `frame`, newline-terminated."""
+    buffer = io.BytesIO()
+    for piece in frame.iter_slices(_ROWS_PER_PIECE):
+        envelope = piece.select(
+            pl.lit("RECORD").alias("type"),
+            pl.lit(stream).alias("stream"),
+            pl.struct(json_properties(piece)).alias("record"),
+        )
+        envelope.write_ndjson(buffer)
+    return buffer.getvalue()
+
+
+def json_properties(frame: pl.DataFrame) -> list[pl.Expr]:
+    """The frame's columns as a record body carries them in JSON, RECORD or jsonl batch file alike.
 
     Timestamps are written as RFC 3339 in UTC with only the fraction digits
     they need; NaN becomes null because JSON has no NaN.
@@ -29,11 +48,4 @@ def encode_records(stream: str, frame: pl.DataFrame) -> bytes:
         elif dtype.is_float():
             column = column.fill_nan(None)
         properties.append(column)
-    envelope = frame.select(
-        pl.lit("RECORD").alias("type"),
-        pl.lit(stream).alias("stream"),
-        pl.struct(properties).alias("record"),
-    )
-    buffer = io.BytesIO()
-    envelope.write_ndjson(buffer)
-    return buffer.getvalue()
+    return properties

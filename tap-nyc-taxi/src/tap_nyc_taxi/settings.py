@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.libpq_tls import TlsOptions, tls_settings
 from singer_lite_core.settings import Setting, load_config
+from singer_lite_core.stream_maps.settings import STREAM_MAP_SETTINGS, StreamMapSettings
+from tap_nyc_taxi.batch_config import BatchConfig, read_batch_config
 from tap_nyc_taxi.months import Month, this_month
+from tap_nyc_taxi.source_forms import builds_names
 from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, YELLOW
 
 ENV_PREFIX = "TAP_NYC_TAXI"
@@ -22,7 +25,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "source",
         "string",
-        "Where the TLC-named trip files are: a local directory, a glob, one file, or an http(s) base URL.",
+        "Where the TLC-named trip files are: a local directory, a glob, one file, an http(s) base URL, a gs:// or"
+        " s3:// prefix, or a template of a URL or path with {taxi_type}, {year} and {month} (YYYY-MM) and the"
+        " files' extension, e.g. https://github.com/DataTalksClub/nyc-tlc-data/releases/download/{taxi_type}/"
+        "{taxi_type}_tripdata_{month}.csv.gz.",
         TLC_TRIP_DATA,
     ),
     Setting(
@@ -35,12 +41,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "start_month",
         "string",
-        "First month to read (YYYY-MM). Required for an http(s) source; for local files, defaults to all found.",
+        "First month to read (YYYY-MM). Required for an http(s) source or a template; for listed files (a"
+        " directory, a glob, a bucket prefix), defaults to all found.",
     ),
     Setting(
         "end_month",
         "string",
-        "Last month to read (YYYY-MM); defaults to the current month. Months not published yet end the stream cleanly.",
+        "Last month to read (YYYY-MM); defaults to the current month. A missing month within the TLC's publication"
+        " lag (two months) ends the stream cleanly; a source with none of the months fails.",
     ),
     Setting("zone_lookup", "string", "Path or URL of the taxi zone lookup CSV.", TLC_ZONE_LOOKUP),
     Setting("courses", "string", "Path or URL of courses.csv (course_id, title, description, programming_language)."),
@@ -66,6 +74,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Drop source columns the stream schema does not know (logged) instead of failing.",
         False,
     ),
+    Setting(
+        "batch_config",
+        "object",
+        "Write batch files and BATCH messages instead of RECORDs, as singer-sdk taps do:"
+        ' {"encoding": {"format": "parquet" or "jsonl", "compression": "gzip" or "none"},'
+        ' "storage": {"root": a directory, file:// or fsspec URL, "prefix": file name prefix},'
+        ' "batch_size": rows per file (10000)}.',
+    ),
+    *STREAM_MAP_SETTINGS,
 )
 
 
@@ -94,10 +111,8 @@ class TapConfig:
     http_backoff_seconds: float
     http_timeout_seconds: float
     ignore_unknown_columns: bool
-
-    @property
-    def is_remote_source(self) -> bool:
-        return self.source.startswith(("http://", "https://"))
+    batch_config: BatchConfig | None
+    stream_maps: StreamMapSettings = field(default_factory=StreamMapSettings)
 
 
 def read_tap_config(paths: list[str]) -> TapConfig:
@@ -125,9 +140,14 @@ def read_tap_config(paths: list[str]) -> TapConfig:
         http_backoff_seconds=float(raw["http_backoff_seconds"]),
         http_timeout_seconds=float(raw["http_timeout_seconds"]),
         ignore_unknown_columns=raw["ignore_unknown_columns"],
+        batch_config=read_batch_config(raw["batch_config"]),
+        stream_maps=StreamMapSettings.from_config(raw),
     )
-    if config.is_remote_source and config.start_month is None:
-        raise ConfigError("setting 'start_month' is required when 'source' is an http(s) URL")
+    if config.stream_maps.active and config.batch_config is not None:
+        # singer-sdk announces its batch files unmapped under each mapped name; refusing is kinder.
+        raise ConfigError("settings 'stream_maps' and 'batch_config' cannot be used together: maps apply to RECORDs")
+    if builds_names(config.source) and config.start_month is None:
+        raise ConfigError("setting 'start_month' is required when 'source' is an http(s) URL or a template")
     return config
 
 

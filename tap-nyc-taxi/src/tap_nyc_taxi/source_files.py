@@ -4,6 +4,7 @@ The bookmark of a trip file is only valid for the bytes it was taken from:
 the TLC republishes months now and then, and a local file can be replaced.
 The fingerprint (size plus modification time, or ETag/Last-Modified) is
 stored beside the bookmark so a changed file is read again from the start.
+A bucket object's fingerprint is its GCS generation or S3 ETag.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from singer_lite_core.errors import InputError, where
-from tap_nyc_taxi.http_fetch import HttpFetcher, RemoteVersion
+from tap_nyc_taxi.remote_files import RemoteFiles
+from tap_nyc_taxi.remote_versions import Absent, RemoteVersion
+from tap_nyc_taxi.source_forms import is_bucket, is_http
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class SourceFile:
 
     @property
     def is_remote(self) -> bool:
-        return self.location.startswith(("http://", "https://"))
+        return is_http(self.location) or is_bucket(self.location)
 
 
 @dataclass(frozen=True)
@@ -48,23 +50,23 @@ class OpenedFile:
     fingerprint: Fingerprint
     _version: RemoteVersion | None
 
-    def local_path(self, fetcher: HttpFetcher) -> Path:
+    def local_path(self, remote: RemoteFiles) -> Path:
         if self._version is None:
             return Path(self.source.location)
-        return fetcher.fetch(self.source.location, self._version)
+        return remote.fetch(self.source.location, self._version)
 
 
-def open_source(source: SourceFile, fetcher: HttpFetcher) -> OpenedFile | None:
-    """Pin the file's current version; None when a remote file is not published (404)."""
+def open_source(source: SourceFile, remote: RemoteFiles) -> OpenedFile | Absent:
+    """Pin the file's current version; Absent when it is not there (not published, or a wrong source)."""
     if source.is_remote:
-        version = fetcher.version(source.location)
-        if version is None:
-            return None
+        version = remote.version(source.location)
+        if isinstance(version, Absent):
+            return version
         return OpenedFile(source, Fingerprint(version.size, version.etag or version.last_modified), version)
     try:
         stat = Path(source.location).stat()
     except FileNotFoundError:
-        raise InputError(f"{where(source=source.location)}: no such file") from None
+        return Absent(source.location, "no such file")
     return OpenedFile(source, Fingerprint(stat.st_size, str(stat.st_mtime_ns)), None)
 
 

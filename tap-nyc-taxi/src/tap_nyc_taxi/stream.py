@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, ClassVar, Literal
 
-from tap_nyc_taxi.http_fetch import HttpFetcher
+from tap_nyc_taxi.remote_files import RemoteFiles
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import OpenedFile
 from tap_nyc_taxi.table_readers import TableReader, open_table
@@ -69,13 +69,13 @@ class Stream(ABC):
         """Whether the settings give this stream a source; unconfigured streams are skipped, not failed."""
 
     @abstractmethod
-    def partitions(self, config: TapConfig, fetcher: HttpFetcher) -> Iterator[Partition]:
+    def partitions(self, config: TapConfig, remote: RemoteFiles) -> Iterator[Partition]:
         """The partitions of a configured stream, in reading order, each found as Sync reaches it."""
 
 
-def file_reader(opened: OpenedFile, fetcher: HttpFetcher, batch_rows: int) -> Callable[[], TableReader]:
+def file_reader(opened: OpenedFile, remote: RemoteFiles, batch_rows: int) -> Callable[[], TableReader]:
     """A reader of the pinned file, downloading it (when remote) only once it is read."""
-    return lambda: open_table(opened.local_path(fetcher), opened.source.name, batch_rows)
+    return lambda: open_table(opened.local_path(remote), opened.source.name, batch_rows)
 
 
 def column_type(prop: dict[str, Any]) -> ColumnType:

@@ -1,7 +1,8 @@
 """Running a sync: SCHEMA, then RECORDs in batches, with STATE after every batch.
 
 A STATE follows every batch of records (so at least every state_every_rows
-records) and the end of every file; each one is a complete, resumable value,
+records), or with batch_config every BATCH message (frame_output.py), and
+the end of every file; each one is a complete, resumable value,
 so whichever one a target last echoed is a safe place to restart. Sync knows
 no stream by name: each stream says whether it is configured and yields its
 partitions, and an incremental stream's partitions carry the file version
@@ -17,15 +18,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from singer_lite_core import metrics
 from singer_lite_core.errors import InputError, where
 from singer_lite_core.stop_request import Stopped, StopRequest
+from singer_lite_core.stream_maps.stream_mapper import StreamMapper
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
 from tap_nyc_taxi.catalog import Selection
+from tap_nyc_taxi.code_tally import CodeTally
 from tap_nyc_taxi.column_mapping import ColumnPlan
-from tap_nyc_taxi.http_fetch import HttpFetcher
-from tap_nyc_taxi.record_encoder import encode_records
+from tap_nyc_taxi.frame_output import frame_output
+from tap_nyc_taxi.mapped_output import MappedRecordOutput
+from tap_nyc_taxi.remote_files import RemoteFiles
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import OpenedFile
 from tap_nyc_taxi.stream import Partition
@@ -36,13 +42,26 @@ log = logging.getLogger(__name__)
 
 class Sync:
     def __init__(
-        self, config: TapConfig, bookmarks: Bookmarks, writer: SingerWriter, stop: StopRequest | None = None
+        self,
+        config: TapConfig,
+        bookmarks: Bookmarks,
+        writer: SingerWriter,
+        stop: StopRequest | None = None,
+        *,
+        record_limit: int | None = None,
     ) -> None:
+        """record_limit ends each stream after that many records: `--test`, singer-sdk's dry run."""
         self._config = config
+        self._record_limit = record_limit
         self._bookmarks = bookmarks
         self._writer = writer
+        self._mapped = (
+            MappedRecordOutput(writer, StreamMapper(config.stream_maps)) if config.stream_maps.active else None
+        )
+        self._output = self._mapped or frame_output(config.batch_config, writer)
         self._stop = stop or StopRequest()
-        self._fetcher = HttpFetcher(
+        self._codes = CodeTally()
+        self._remote = RemoteFiles(
             config.cache_dir, config.http_retries, config.http_backoff_seconds, config.http_timeout_seconds
         )
 
@@ -53,9 +72,27 @@ class Sync:
             for selection in selections:
                 self._sync_stream(selection)
         except Stopped:
+            self._codes.report()
             self._writer.state(self._bookmarks.value())
             raise
+        self._codes.report()
         self._writer.state(self._bookmarks.value())
+
+    def write_schemas(self, selections: list[Selection]) -> None:
+        """`--test=schema`: the SCHEMA each configured stream's sync starts with, and nothing else."""
+        for selection in selections:
+            if selection.stream.is_configured(self._config):
+                self._write_schema(selection)
+
+    def _write_schema(self, selection: Selection) -> None:
+        """The stream's SCHEMA, or with stream maps the SCHEMA of every stream it maps to."""
+        stream = selection.stream
+        if self._mapped is None:
+            self._writer.schema(stream.name, selection.schema(), stream.key_properties, _bookmark_keys(selection))
+            return
+        for output in self._mapped.outputs(stream.name, selection.schema(), stream.key_properties):
+            if not output.removed:
+                self._writer.schema(output.alias, output.schema, output.key_properties or (), _bookmark_keys(selection))
 
     def _sync_stream(self, selection: Selection) -> None:
         stream = selection.stream
@@ -63,19 +100,25 @@ class Sync:
         if not stream.is_configured(self._config):
             log.info("%s: skipped, no source configured for it", stream.name)
             return
-        self._writer.schema(stream.name, selection.schema(), stream.key_properties, _bookmark_keys(selection))
+        self._write_schema(selection)
+        written = _Written(metrics.record_counter(stream.name, context={}), self._record_limit)
         try:
-            for partition in stream.partitions(self._config, self._fetcher):
-                self._stop.check()
-                self._sync_partition(selection, partition)
+            with metrics.sync_timer(stream.name, context={}):
+                for partition in stream.partitions(self._config, self._remote):
+                    self._stop.check()
+                    self._sync_partition(selection, partition, written)
+                    if written.full:
+                        break
         except InputError as error:
             raise InputError(f"{where(stream.name)}: {error}") from None
+        finally:
+            written.counter.close()
 
-    def _sync_partition(self, selection: Selection, partition: Partition) -> None:
+    def _sync_partition(self, selection: Selection, partition: Partition, written: _Written) -> None:
         stream = selection.stream.name
         bookmarked = partition.file if selection.replication == "INCREMENTAL" else None
         if bookmarked is None:
-            self._emit(selection, partition.open_reader(), 0, after_batch=None)
+            self._emit(selection, partition.open_reader(), 0, written, after_batch=None)
             return
         start = self._start_row(stream, bookmarked)
         if start is None:
@@ -85,7 +128,7 @@ class Sync:
             self._bookmarks.advance(stream, bookmarked.source.name, bookmarked.fingerprint, rows_done, complete)
             self._writer.state(self._bookmarks.value())
 
-        self._emit(selection, partition.open_reader(), start, after_batch=advance)
+        self._emit(selection, partition.open_reader(), start, written, after_batch=advance)
 
     def _start_row(self, stream: str, opened: OpenedFile) -> int | None:
         """Where to start in this file, or None when it is done and unchanged."""
@@ -106,6 +149,7 @@ class Sync:
         selection: Selection,
         reader: TableReader,
         start: int,
+        written: _Written,
         *,
         after_batch: Callable[[int, bool], None] | None,
     ) -> None:
@@ -118,16 +162,24 @@ class Sync:
             with_lineage=stream.lineage,
             ignore_unknown_columns=self._config.ignore_unknown_columns,
             required=frozenset(stream.key_properties),
+            codes=self._codes,
         )
         started, rows_done, emitted = time.monotonic(), start, 0
-        for first_row, batch in reader.batches(start):
-            frame = plan.frame(batch, first_row).select(selection.properties)
-            self._writer.record_lines(encode_records(stream.name, frame))
-            rows_done, emitted = first_row + batch.num_rows, emitted + batch.num_rows
+
+        def sent(rows_sent: int) -> None:
             if after_batch is not None:
-                after_batch(rows_done, False)
-            self._stop.check()
-        if after_batch is not None:
+                after_batch(rows_sent, False)
+
+        with self._output.partition(stream.name, reader.name, sent) as output:
+            for first_row, batch in reader.batches(start):
+                frame = plan.frame(batch, first_row).select(selection.properties).head(written.room(batch.num_rows))
+                output.write(frame, first_row)
+                rows_done, emitted = first_row + frame.height, emitted + frame.height
+                written.add(frame.height)
+                if written.full:
+                    break
+                self._stop.check()
+        if after_batch is not None and not written.full:
             after_batch(rows_done, True)
         elapsed = time.monotonic() - started
         log.info(
@@ -138,6 +190,27 @@ class Sync:
             elapsed,
             emitted / max(elapsed, 1e-9),
         )
+
+
+@dataclass
+class _Written:
+    """A stream's records written so far: counted per batch for its METRIC
+    line, and capped at `limit` by --test."""
+
+    counter: metrics.Counter
+    limit: int | None
+    total: int = 0
+
+    def room(self, rows: int) -> int:
+        return rows if self.limit is None else min(rows, self.limit - self.total)
+
+    def add(self, rows: int) -> None:
+        self.total += rows
+        self.counter.add(rows)
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.total >= self.limit
 
 
 def _bookmark_keys(selection: Selection) -> tuple[str, ...]:

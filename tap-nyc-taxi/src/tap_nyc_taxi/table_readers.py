@@ -21,6 +21,9 @@ import pyarrow.parquet as pq
 
 from singer_lite_core.errors import InputError, where
 
+_READ_BUFFER_BYTES = 64 << 10
+"""How much of a column chunk a parquet reader holds besides the page it decodes."""
+
 
 class TableReader(Protocol):
     name: str
@@ -43,11 +46,21 @@ def open_table(path: Path, name: str, batch_rows: int) -> TableReader:
 
 
 class ParquetReader:
+    """Reads a parquet file page by page, so its memory does not grow with the row groups.
+
+    By default Arrow reads each column chunk of a row group whole before
+    decoding it: a month the TLC writes in row groups of millions of rows
+    would then be held compressed in memory, a row group at a time. Through
+    a buffered stream each column holds one page instead. A start row inside a
+    row group is reached by decoding from the group's start, since a group can
+    only be entered there.
+    """
+
     def __init__(self, path: Path, name: str, batch_rows: int) -> None:
         self.name = name
         self._batch_rows = batch_rows
         try:
-            self._file = pq.ParquetFile(path)
+            self._file = pq.ParquetFile(path, buffer_size=_READ_BUFFER_BYTES, pre_buffer=False)
         except (pa.ArrowException, OSError) as error:
             raise InputError(f"{where(source=name)}: not a readable parquet file: {error}") from None
 

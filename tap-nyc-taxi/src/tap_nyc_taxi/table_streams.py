@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from singer_lite_core.errors import InputError, where
-from tap_nyc_taxi.http_fetch import HttpFetcher
+from tap_nyc_taxi.remote_files import RemoteFiles
+from tap_nyc_taxi.remote_versions import Absent
 from tap_nyc_taxi.settings import TapConfig
 from tap_nyc_taxi.source_files import open_source, source_of
 from tap_nyc_taxi.stream import Partition, Stream, file_reader
@@ -24,13 +25,13 @@ class ReferenceFileStream(Stream):
     def is_configured(self, config: TapConfig) -> bool:
         return bool(self._location(config))
 
-    def partitions(self, config: TapConfig, fetcher: HttpFetcher) -> Iterator[Partition]:
+    def partitions(self, config: TapConfig, remote: RemoteFiles) -> Iterator[Partition]:
         location = self._location(config)
         assert location, f"{self.name} has no file configured"
-        opened = open_source(source_of(location), fetcher)
-        if opened is None:
-            raise InputError(f"{where(source=location)}: the server answered 404 Not Found")
-        yield Partition(file_reader(opened, fetcher, config.batch_rows))
+        opened = open_source(source_of(location), remote)
+        if isinstance(opened, Absent):
+            raise InputError(f"{where(source=location)}: {opened.answer}")
+        yield Partition(file_reader(opened, remote, config.batch_rows))
 
 
 class CourseRatingStream(ReferenceFileStream):
@@ -44,10 +45,10 @@ class CourseRatingStream(ReferenceFileStream):
     def is_configured(self, config: TapConfig) -> bool:
         return super().is_configured(config) or bool(config.course_rating_database)
 
-    def partitions(self, config: TapConfig, fetcher: HttpFetcher) -> Iterator[Partition]:
+    def partitions(self, config: TapConfig, remote: RemoteFiles) -> Iterator[Partition]:
         database = config.course_rating_database
         if self._location(config) or not database:
-            yield from super().partitions(config, fetcher)
+            yield from super().partitions(config, remote)
             return
         from tap_nyc_taxi.sql_tables import SqlTableReader  # noqa: PLC0415 - SQLAlchemy takes 0.15 s to import; most runs read CSVs
 

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tap_nyc_taxi.months import Month
+
 
 @dataclass(frozen=True)
 class TaxiType:
-    """One family of trip files; `label` is how prose names it (the TLC writes FHV in capitals)."""
+    """One family of trip files; `label` is how prose names it (the TLC writes FHV in capitals).
+
+    `first_month` is the first month the TLC published, for a family that started later
+    than the others: no file is requested or generated for the months before it.
+    """
 
     name: str
     label: str
+    first_month: Month | None = None
 
     @property
     def stream(self) -> str:
@@ -29,12 +36,17 @@ class TaxiType:
         """What the TLC's file names start with, before `_YYYY-MM`."""
         return f"{self.name}_tripdata"
 
+    def is_published(self, month: Month) -> bool:
+        return self.first_month is None or month >= self.first_month
+
 
 YELLOW = TaxiType("yellow", "yellow")
 GREEN = TaxiType("green", "green")
 FHV = TaxiType("fhv", "FHV")
+# Local Law 149 of 2018 licensed the high-volume services (Uber, Lyft, Via, Juno) from 2019-02.
+FHVHV = TaxiType("fhvhv", "high-volume FHV", first_month=Month(2019, 2))
 
-TAXI_TYPES: tuple[TaxiType, ...] = (YELLOW, GREEN, FHV)
+TAXI_TYPES: tuple[TaxiType, ...] = (YELLOW, GREEN, FHV, FHVHV)
 TAXI_TYPE_NAMES: tuple[str, ...] = tuple(taxi_type.name for taxi_type in TAXI_TYPES)
 
 

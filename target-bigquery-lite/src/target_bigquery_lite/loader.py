@@ -20,12 +20,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from google.cloud import bigquery
 
 from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
+from singer_lite_core.target_driver.batch_files import local_path
 from singer_lite_core.target_driver.capabilities import DecimalType, IdentifierRules, LoaderCapabilities
 from singer_lite_core.target_driver.identifiers import Identifiers, digest
 from singer_lite_core.target_driver.loader import Batch
@@ -35,7 +36,7 @@ from target_bigquery_lite import ddl, sql
 from target_bigquery_lite.column_types import standard
 from target_bigquery_lite.connection import NO_RETRY, make_client
 from target_bigquery_lite.jobs import JobRunner, is_transient
-from target_bigquery_lite.parquet_batch import FileColumn, parquet_file
+from target_bigquery_lite.parquet_batch import FileColumn, file_as_sent, parquet_file
 from target_bigquery_lite.settings import TableLayout, table_layouts
 
 log = logging.getLogger(__name__)
@@ -129,16 +130,16 @@ class BigQueryLoader:
         the key (streams with key properties)."""
         target = self._tables[batch.schema.stream]
         written = self._writable(target)
-        data = self._file(written, target, batch)
-        name = f"{target.job_prefix}_{batch.line_of(0)}"
-        if target.keys:
-            self._stage(target, written)
-            load_config = self._load_config(_nullable(written.schema), truncate=True)
-            self._jobs.load(data, target.stage_id, load_config, f"{name}_stage")
-            columns = target.columns_of(batch.table.column_names)
-            self._jobs.query(sql.merge(target.written, target.stage_id, columns, target.keys), f"{name}_merge")
-        else:
-            self._jobs.load(data, target.written, self._load_config(written.schema), f"{name}_append")
+        name = f"{target.job_prefix}_{batch.name}"
+        with self._file(written, target, batch) as data:
+            if target.keys:
+                self._stage(target, written)
+                load_config = self._load_config(_nullable(written.schema), truncate=True)
+                self._jobs.load(data, target.stage_id, load_config, f"{name}_stage")
+                columns = target.columns_of(batch.table.column_names)
+                self._jobs.query(sql.merge(target.written, target.stage_id, columns, target.keys), f"{name}_merge")
+            else:
+                self._jobs.load(data, target.written, self._load_config(written.schema), f"{name}_append")
         self._unconfirmed.discard(target.written)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
@@ -222,11 +223,17 @@ class BigQueryLoader:
             ddl.ensure_dataset(self._client, self._dataset, self._location)
             self._dataset_ready = True
 
-    def _file(self, written: bigquery.Table, target: _BigQueryTable, batch: Batch) -> Any:
+    def _file(self, written: bigquery.Table, target: _BigQueryTable, batch: Batch) -> IO[bytes]:
         """The batch as Parquet in the types of the table it goes to (the core has
-        widened any NUMERIC column whose values need BIGNUMERIC already)."""
+        widened any NUMERIC column whose values need BIGNUMERIC already): the
+        tap's own parquet file when it is that already, else one written here."""
         by_column = {target.column(p).lower(): p for p in batch.table.column_names}
         columns = [FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in written.schema]
+        path = local_path(batch.file.uri) if batch.file is not None and batch.file_as_sent else None
+        sent = None if path is None else file_as_sent(path, columns)
+        if sent is not None:
+            log.info("%s: the batch file is loaded as it is, in the table's types", batch.location())
+            return sent
         return parquet_file(batch.table, columns)
 
     def _stage(self, target: _BigQueryTable, written: bigquery.Table) -> None:

@@ -8,7 +8,8 @@ exactly when the file already has BigQuery's types, so values are converted
 here, in Arrow's C++ casts for whole columns, and value by value only for a
 column a cast refused, either to accept a rarer spelling or to name the row
 at fault. The file always has every column of the table, in table order, so
-the load job can use the table's own schema.
+the load job can use the table's own schema. A parquet BATCH file that is
+already such a file (file_as_sent) goes to the load job as it is.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from singer_lite_core.errors import LoadError
@@ -56,6 +58,37 @@ def parquet_file(batch: pa.Table, columns: Sequence[FileColumn]) -> io.BytesIO:
     pq.write_table(table, buffer)
     buffer.seek(0)
     return buffer
+
+
+def file_as_sent(path: str, columns: Sequence[FileColumn]) -> IO[bytes] | None:
+    """A tap's parquet file, opened, if loading it is loading what parquet_file
+    would write: the table's columns by name and in order, each in the type
+    written for it, and no NUL character in its text (which the core removes).
+    Its rows are the batch's (Batch.file_as_sent), so nothing is encoded again."""
+    schema = pq.read_schema(path)
+    if [f.name for f in schema] != [c.name for c in columns]:
+        return None
+    if any(f.type not in _written_types(c.bq_type) for f, c in zip(schema, columns, strict=True)):
+        return None
+    text = [c.name for c in columns if c.bq_type == "STRING"]
+    if text and any(pc.any(pc.match_substring(t, "\x00")).as_py() for t in pq.read_table(path, columns=text).columns):
+        return None
+    return open(path, "rb")
+
+
+def _written_types(bq_type: str) -> tuple[pa.DataType, ...]:
+    """The types bigquery_table writes a column of `bq_type` in; none for JSON,
+    which a tap's file holds as text."""
+    if bq_type in _PLAIN_TYPES:
+        return (_PLAIN_TYPES[bq_type],)
+    fixed = {
+        "NUMERIC": (NUMERIC_ARROW,),
+        BIGNUMERIC: BIGNUMERIC_ARROW,
+        "TIMESTAMP": (TIMESTAMP_ARROW,),
+        "DATE": (pa.date32(),),
+        "TIME": (pa.time64("us"),),
+    }
+    return fixed.get(bq_type, ())
 
 
 def bigquery_table(batch: pa.Table, columns: Sequence[FileColumn]) -> pa.Table:

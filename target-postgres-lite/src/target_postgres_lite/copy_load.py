@@ -1,19 +1,20 @@
 """Writing a batch with COPY: straight into the table, or via a staging table
 and INSERT ... ON CONFLICT for upserts that meet existing keys.
 
-The CSV for COPY is written by Arrow in C++, a slice at a time as the
-server asks for more, so that the server parses one slice while the next is
-written. Strings are always quoted, so PostgreSQL tells an empty string
-("") from NULL (nothing). Decimals arrive in the form whose text is exact
-(see the core's decimal_columns), so the CSV carries them as they are. A
-COPY error names the CSV line, which is the batch row, which the core turns
-back into the input line number.
+A batch travels in the binary COPY format (binary_copy) when every column
+of it encodes exactly, else as CSV written by Arrow in C++. Either way it is
+encoded a slice at a time on a helper thread while the previous slice is
+sent, so that encoding, sending and the server's parsing overlap. In CSV,
+strings are always quoted, so PostgreSQL tells an empty string ("") from
+NULL (nothing), and decimals arrive in the form whose text is exact (see the
+core's decimal_columns). A COPY error names the line (the row, in binary),
+which is the batch row, which the core turns back into the input line number.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
@@ -23,56 +24,70 @@ import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as PgCursor
 
 from singer_lite_core.errors import LoadError
+from target_postgres_lite import binary_copy
 from target_postgres_lite.sql import quoted
 
 COPY_SLICE_ROWS = 8192
 STAGE = "_tpl_stage"
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 _COPY_CONTEXT = re.compile(r"COPY [^,]+, line (\d+)(?:, column ([^:]+))?")
 
 
-class CsvSlices:
-    """A file-like object for copy_expert that yields the table as CSV, one
-    slice of rows per read() (psycopg2 sends whatever each read returns).
+class Slices:
+    """A file-like object for copy_expert that yields the encoded slices, one
+    per read() (psycopg2 sends whatever each read returns), encoding the
+    next on a helper thread while the current one is sent."""
 
-    The next slice is written on a helper thread while the current one is
-    sent, so CSV writing, sending and the server's parsing all overlap.
-    """
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-encode")
+        self._next = self._encoder.submit(self._encode_next)
 
-    _OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-
-    def __init__(self, table: pa.Table) -> None:
-        self._batches = iter(table.to_batches(max_chunksize=COPY_SLICE_ROWS))
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv")
-        self._next = self._writer.submit(self._encode_next)
-
-    def __enter__(self) -> CsvSlices:
+    def __enter__(self) -> Slices:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._writer.shutdown(wait=True, cancel_futures=True)
+        self._encoder.shutdown(wait=True, cancel_futures=True)
 
     def read(self, size: int = -1) -> bytes:
         current = self._next.result()
         if current:
-            self._next = self._writer.submit(self._encode_next)
+            self._next = self._encoder.submit(self._encode_next)
         return current
 
     def _encode_next(self) -> bytes:
-        batch = next(self._batches, None)
-        if batch is None:
-            return b""
+        # An empty read is the end of the data to psycopg2, so empty chunks are skipped.
+        return next((chunk for chunk in self._chunks if chunk), b"")
+
+
+def csv_slices(table: pa.Table) -> Iterator[bytes]:
+    for batch in table.to_batches(max_chunksize=COPY_SLICE_ROWS):
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(batch, sink, self._OPTIONS)
-        data: bytes = sink.getvalue().to_pybytes()
-        return data
+        pacsv.write_csv(batch, sink, _CSV_OPTIONS)
+        yield sink.getvalue().to_pybytes()
+
+
+def native_types(cur: PgCursor, target: str) -> dict[str, str]:
+    """The database's type of each column of `target`, to choose the COPY format by."""
+    cur.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        (target,),
+    )
+    return dict(cur.fetchall())
 
 
 def copy_into(cur: PgCursor, target: str, columns: Sequence[str], table: pa.Table) -> None:
     column_list = ", ".join(map(quoted, columns))
+    binary = binary_copy.prepared(table, native_types(cur, target), columns)
+    if binary is None:
+        chunks, copy_format = csv_slices(table), "csv"
+    else:
+        chunks, copy_format = binary.slices(COPY_SLICE_ROWS), "binary"
     try:
-        with CsvSlices(table) as slices:
+        with Slices(chunks) as slices:
             # psycopg2 only ever calls read(); its stubs ask for readline() as well.
-            cur.copy_expert(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT csv)", slices)  # type: ignore[arg-type]
+            cur.copy_expert(f"COPY {target} ({column_list}) FROM STDIN WITH (FORMAT {copy_format})", slices)  # type: ignore[arg-type]
     except psycopg2.DataError as error:
         raise _explained(error) from None
 

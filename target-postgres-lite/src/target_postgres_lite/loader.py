@@ -40,7 +40,8 @@ CAPABILITIES = LoaderCapabilities(
     identifier_length_unit="bytes",
     # Every name is quoted, so case is kept and compared.
     case_insensitive_identifiers=False,
-    preferred_batch_format="csv",
+    # COPY (FORMAT binary), or CSV for a batch binary_copy cannot encode exactly.
+    preferred_batch_format="binary",
 )
 IDENTIFIERS = Identifiers(CAPABILITIES, "PostgreSQL")
 ASIDE_PREFIX = "_tpl_new_"

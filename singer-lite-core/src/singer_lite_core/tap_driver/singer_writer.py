@@ -1,7 +1,7 @@
 """Writing Singer messages to stdout.
 
 RECORD lines arrive already encoded in bulk (see the tap's record encoder),
-so this writer only frames SCHEMA and STATE messages and keeps one buffered
+so this writer only frames SCHEMA, BATCH and STATE messages and keeps one buffered
 binary stream, so that the order of everything written is the order sent.
 
 A write is never torn by SIGTERM or SIGINT: their handlers only record the
@@ -45,6 +45,11 @@ class SingerWriter:
     def record_lines(self, encoded: bytes | memoryview) -> None:
         """Write RECORD lines that were encoded in bulk, newline-terminated."""
         write_whole(self._out, encoded)
+
+    def batch(self, stream: str, encoding: Mapping[str, str], manifest: Sequence[str]) -> None:
+        """Announce batch files as singer-sdk does, and flush: the target can read them at once."""
+        self._line({"type": "BATCH", "stream": stream, "encoding": encoding, "manifest": list(manifest)})
+        self._out.flush()
 
     def state(self, value: Mapping[str, Any]) -> None:
         """Write a STATE and flush, so the target sees it without delay."""

@@ -35,8 +35,10 @@ from singer_lite_core.target_driver import metadata_columns as meta
 from singer_lite_core.target_driver.batching import Segment
 from singer_lite_core.target_driver.capabilities import LoaderCapabilities
 from singer_lite_core.target_driver.decimal_columns import DecimalColumns
+from singer_lite_core.target_driver.json_values import JsonError, loads
 from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
-from singer_lite_core.target_driver.messages import parse_line
+from singer_lite_core.target_driver.messages import BatchFile, parse_line
+from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted
 from singer_lite_core.target_driver.record_fields import RecordFields
 from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
@@ -119,11 +121,15 @@ class RecordDecoder:
         self._record_columns = [c for c in stream.columns if c.name not in self._envelope_filled]
         self._validator = record_validator(stream.json_schema) if validate else None
         self._fast = self._validator is None and all(c.type != LogicalType.JSON for c in self._record_columns)
-        self._envelopes = {long_digits: self._envelope(long_digits) for long_digits in (False, True)}
+        self._bodies = {long_digits: self._body(long_digits) for long_digits in (False, True)}
+        self._envelopes = {
+            long_digits: pa.schema([*ENVELOPE_FIELDS, ("record", pa.struct(list(body)))])
+            for long_digits, body in self._bodies.items()
+        }
 
-    def _envelope(self, long_digits: bool) -> pa.Schema:
-        fields = [pa.field(c.name, self._read_type(c.type, long_digits)) for c in self._record_columns]
-        return pa.schema([*ENVELOPE_FIELDS, ("record", pa.struct(fields))])
+    def _body(self, long_digits: bool) -> pa.Schema:
+        """The record itself as the Arrow reader sees it (a jsonl BATCH file's line)."""
+        return pa.schema([pa.field(c.name, self._read_type(c.type, long_digits)) for c in self._record_columns])
 
     def _read_type(self, kind: LogicalType, long_digits: bool) -> pa.DataType:
         if kind in DECIMALS:
@@ -132,18 +138,75 @@ class RecordDecoder:
 
     def decode(self, segments: Sequence[Segment], batched_at: datetime) -> DecodedRecords:
         rows = sum(s.lines.count for s in segments)
-        lines = np.concatenate(
-            [np.arange(s.lines.first_line, s.lines.first_line + s.lines.count, dtype=np.int64) for s in segments]
-        )
+        lines = np.concatenate([s.lines.numbers() for s in segments])
         decoded = self._decode_fast(segments, rows) if self._fast else None
         if decoded is None:
             decoded = self._decode_slow(segments)
+        origin = segments[0].lines
+        return self._assembled(decoded, lines, batched_at, lambda: _received_at(segments), origin.at, origin.file)
+
+    def decode_parquet(
+        self, piece: pa.Table, file: BatchFile, first_row: int, received_at: datetime, batched_at: datetime
+    ) -> DecodedRecords:
+        """Rows `first_row`... of a parquet BATCH file, decoded as `decode`
+        decodes RECORD lines, by Arrow's casts (parquet_columns)."""
+        rows = piece.num_rows
+        lines = np.arange(first_row, first_row + rows, dtype=np.int64)
+        fields = RecordFields(self._stream, self._undeclared, self._number_as_float)
+        present = set(piece.column_names)
+        for name in piece.column_names:
+            if self._stream.column(name) is None:
+                values = piece.column(name)
+                at = file.at(_first_value_row(values, first_row))
+                kind = arrow_kind(values.type, self._number_as_float)
+                fields.check_column(name, kind, len(values) - values.null_count, at)
+        columns: dict[str, pa.Array] = {}
+        nulled: dict[str, int] = {}
+        for c in self._record_columns:
+            values = piece.column(c.name).combine_chunks() if c.name in present else pa.nulls(rows)
+            try:
+                columns[c.name], nulled[c.name] = converted(
+                    c.name, c.type, values, self._decimals, c.name in fields.typed_by_values
+                )
+            except BadRow as bad:
+                kind = arrow_kind(values.type, self._number_as_float)
+                if kind is None or not fields.misfit_kind(c.name, kind):
+                    raise InputError(f"{file.at(first_row + bad.row, c.name)}: {bad}") from None
+                columns[c.name] = pa.nulls(rows, pa.string())
+        needs = fields.needs()
+        if needs:
+            raise WiderTypeNeeded(needs)
+        if self._validator is not None:
+            self._validate_columns(columns, present, lines, file)
+        decoded = _Decoded(
+            columns,
+            pa.nulls(rows, pa.string()),
+            _versions(file, rows),
+            dict(fields.dropped),
+            {name: count for name, count in nulled.items() if count},
+        )
+        stamp = pa.scalar(received_at.isoformat())
+        return self._assembled(decoded, lines, batched_at, lambda: pa.repeat(stamp, rows), file.at, file)
+
+    def _assembled(
+        self,
+        decoded: _Decoded,
+        lines: np.ndarray,
+        batched_at: datetime,
+        received_at: Callable[[], pa.Array],
+        at: Callable[[int], str],
+        file: BatchFile | None,
+    ) -> DecodedRecords:
+        """The stream's table from the record columns and the envelope's.
+        Rows of a BATCH file take their _sdc_sequence from the BATCH message's line."""
+        rows = len(lines)
         versions = decoded.versions
+        sequence = lines if file is None else np.full(rows, file.line, dtype=np.int64)
         envelope: dict[str, Callable[[], pa.Array | pa.ChunkedArray]] = {
             meta.EXTRACTED_AT: lambda: decoded.time_extracted,
-            meta.RECEIVED_AT: lambda: _received_at(segments),
+            meta.RECEIVED_AT: received_at,
             meta.BATCHED_AT: lambda: pa.repeat(pa.scalar(batched_at.isoformat()), rows),
-            meta.SEQUENCE: lambda: pa.array(lines + self._sequence_base),
+            meta.SEQUENCE: lambda: pa.array(sequence + self._sequence_base),
             meta.TABLE_VERSION: lambda: versions,
         }
         arrays = [
@@ -151,7 +214,7 @@ class RecordDecoder:
             for c in self._stream.columns
         ]
         table = pa.table(arrays, names=list(self._stream.names))
-        self._check_keys(table, lines)
+        self._check_keys(table, lines, at)
         return DecodedRecords(
             table,
             lines,
@@ -161,24 +224,44 @@ class RecordDecoder:
         )
 
     def _decode_fast(self, segments: Sequence[Segment], rows: int) -> _Decoded | None:
-        """Read segment by segment (no joined copy of the batch) into one chunked table."""
-        envelope = self._envelopes[any(s.lines.long_digits for s in segments)]
-        parts = []
+        """Read segment by segment (no joined copy of the batch) into one chunked
+        table; a segment of a jsonl BATCH file holds record bodies."""
+        # Only where decimals may travel as doubles does the reader's type
+        # depend on the digits, and only then is the text searched for them.
+        long_digits = self._bodies[False] != self._bodies[True] and any(s.lines.long_digits for s in segments)
+        envelope, body = self._envelopes[long_digits], self._bodies[long_digits]
+        # Text can hold NUL only as the \u0000 escape (or a raw NUL, which the
+        # reader refuses); most batches have neither, and skip the search of
+        # every decoded string. A backslash or NUL byte is found by memchr,
+        # many times faster than searching for the escape itself.
+        maybe_nul = any(b"\\" in s.lines.data or b"\x00" in s.lines.data for s in segments)
+        names = [c.name for c in self._record_columns]
+        parts, time_extracted, versions = [], [], []
         for segment in segments:
-            part = _read(segment.lines.data, envelope)
-            if part is None:
-                return None
-            parts.append(part)
+            if segment.lines.file is not None:
+                records = _read(segment.lines.data, body)
+                if records is None:
+                    return None
+                time_extracted.append(pa.nulls(records.num_rows, pa.string()))
+                versions.append(_versions(segment.lines.file, records.num_rows))
+            else:
+                part = _read(segment.lines.data, envelope)
+                if part is None or part.column("record").null_count:
+                    return None
+                time_extracted.extend(part.column("time_extracted").chunks)
+                versions.extend(part.column("version").chunks)
+                records = part.select(["record"]).flatten().rename_columns(names)
+            parts.append(records)
         table = pa.concat_tables(parts)
-        if table.num_rows != rows or table.column("record").null_count:
+        if table.num_rows != rows:
             return None
-        time_extracted, versions = table.column("time_extracted"), table.column("version")
-        table = table.select(["record"]).flatten()
         columns = {
-            c.name: self._decimals.from_reader(table.column(i)) if c.type in DECIMALS else _without_nul(table.column(i))
+            c.name: self._decimals.from_reader(table.column(i))
+            if c.type in DECIMALS
+            else (_without_nul(table.column(i)) if maybe_nul else table.column(i))
             for i, c in enumerate(self._record_columns)
         }
-        return _Decoded(columns, time_extracted, versions)
+        return _Decoded(columns, pa.chunked_array(time_extracted, pa.string()), pa.chunked_array(versions, pa.int64()))
 
     def _decode_slow(self, segments: Sequence[Segment]) -> _Decoded:
         stream = self._stream.stream
@@ -188,24 +271,30 @@ class RecordDecoder:
         time_extracted: list[object] = []
         versions: list[object] = []
         for segment in segments:
-            for line_no, line in enumerate(segment.lines.data.splitlines(), start=segment.lines.first_line):
-                message = parse_line(line, line_no, stream)
-                record = message.get("record")
-                if not isinstance(record, dict):
-                    raise InputError(f"{where(stream, line=line_no)}: RECORD message has no record object")
-                fields.check(record, line_no)
+            at = segment.lines.at
+            for line_no, line in zip(segment.lines.numbers().tolist(), segment.lines.data.splitlines(), strict=False):
+                message: dict[str, Any] = {}
+                if segment.lines.file is not None:
+                    record = _body_record(line, at(line_no))
+                else:
+                    message = parse_line(line, line_no, stream)
+                    found = message.get("record")
+                    if not isinstance(found, dict):
+                        raise InputError(f"{where(stream, line=line_no)}: RECORD message has no record object")
+                    record = found
+                fields.check(record, line_no, at)
                 if self._validator is not None:
-                    self._validate(record, line_no)
+                    self._validate(record, at, line_no)
                 for (name, convert), out in zip(converters, values, strict=True):
                     value = record.get(name)
                     try:
                         out.append(convert(value))
                     except BadValue as error:
                         if not fields.misfit(name, value):
-                            raise InputError(f"{where(stream, line=line_no, column=name)}: {error}") from None
+                            raise InputError(f"{at(line_no, name)}: {error}") from None
                         out.append(None)
                 time_extracted.append(_text_or_none(message.get("time_extracted")))
-                version = message.get("version")
+                version = message.get("version") if segment.lines.file is None else segment.lines.file.version
                 versions.append(version if isinstance(version, int) and not isinstance(version, bool) else None)
         needs = fields.needs()
         if needs:
@@ -232,23 +321,34 @@ class RecordDecoder:
             # Only an integer past 64 bits overflows.
             raise WiderTypeNeeded({column.name: LogicalType.DECIMAL}) from None
 
-    def _validate(self, record: dict[str, Any], line_no: int) -> None:
+    def _validate(self, record: dict[str, Any], at: Callable[[int], str], line_no: int) -> None:
         assert self._validator is not None
         error = next(iter(self._validator.iter_errors(record)), None)
         if error is not None:
             path = "/".join(str(p) for p in error.absolute_path) or "(record)"
-            raise InputError(
-                f"{where(self._stream.stream, line=line_no)}: record does not match its schema at {path}: "
-                f"{error.message[:200]}"
-            )
+            raise InputError(f"{at(line_no)}: record does not match its schema at {path}: {error.message[:200]}")
 
-    def _check_keys(self, table: pa.Table, lines: np.ndarray) -> None:
+    def _validate_columns(
+        self, columns: Mapping[str, pa.Array], present: set[str], lines: np.ndarray, file: BatchFile
+    ) -> None:
+        """Validate a parquet piece's rows as records: the fields the file has,
+        JSON columns as the values they hold. The one place a parquet row
+        becomes Python objects, since the validator reads nothing else."""
+        sent = [c for c in self._record_columns if c.name in present]
+        json_columns = [c.name for c in sent if c.type == LogicalType.JSON]
+        table = pa.table({c.name: columns[c.name] for c in sent})
+        for line_no, record in zip(lines.tolist(), table.to_pylist(), strict=True):
+            for name in json_columns:
+                if record[name] is not None:
+                    record[name] = loads(record[name].encode())
+            self._validate(record, file.at, line_no)
+
+    def _check_keys(self, table: pa.Table, lines: np.ndarray, at: Callable[[int], str]) -> None:
         for key in self._stream.key_properties:
             column = table.column(key)
             if column.null_count:
                 row = pc.index(pc.is_null(column), True).as_py()
-                at = where(self._stream.stream, line=int(lines[row]))
-                raise InputError(f"{at}: record has no value for key property {key!r}")
+                raise InputError(f"{at(int(lines[row]))}: record has no value for key property {key!r}")
 
 
 def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
@@ -260,6 +360,28 @@ def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _versions(file: BatchFile, rows: int) -> pa.Array:
+    """The table version of a BATCH file's rows: its message's, or none."""
+    return pa.repeat(pa.scalar(file.version, pa.int64()), rows)
+
+
+def _body_record(line: bytes, at: str) -> dict[str, Any]:
+    """One line of a jsonl BATCH file: a record, as singer-sdk writes them."""
+    try:
+        record = loads(line)
+    except JsonError as error:
+        raise InputError(f"{at}: malformed JSON: {error}") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{at}: a batch file line must be a record (a JSON object)")
+    return record
+
+
+def _first_value_row(values: pa.ChunkedArray, first_row: int) -> int:
+    """The file row of the column's first value that is not null."""
+    found: int = pc.index(pc.is_valid(values), True).as_py()
+    return first_row + max(found, 0)
 
 
 def _without_nul(values: pa.ChunkedArray) -> pa.ChunkedArray:

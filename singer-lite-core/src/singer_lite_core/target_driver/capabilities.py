@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-BatchFormat = Literal["csv", "parquet"]
+BatchFormat = Literal["csv", "parquet", "binary"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ class LoaderCapabilities:
     `case_insensitive_identifiers`: two names that differ only in case are
     the same column. `preferred_batch_format`: how the loader hands a batch
     to the database: "csv" is text that the database parses (so a float64
-    arrives as its shortest round-trip text), "parquet" typed columnar data.
+    arrives as its shortest round-trip text), "parquet" typed columnar data,
+    "binary" typed values the loader encodes in the database's own binary
+    format (so decimals travel as Arrow decimals, never as doubles).
     `identifier_rules`: the characters and prefixes a name may have as it is.
     """
 

@@ -22,7 +22,16 @@ from singer_lite_core.target_driver.runner import TargetRunner
 from singer_lite_core.target_driver.target_settings import COMMON_SETTINGS, TargetSettings
 from singer_lite_core.whole_write import write_whole
 
-CAPABILITIES = ("about", "activate-version", "hard-delete", "validation")
+CAPABILITIES = (
+    "about",
+    "activate-version",
+    "hard-delete",
+    "validation",
+    "structured-logging",
+    "stream-maps",
+    "schema-flattening",
+    "batch",
+)
 
 LoaderFactory = Callable[[Mapping[str, Any]], Loader]
 

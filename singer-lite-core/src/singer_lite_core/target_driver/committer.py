@@ -47,12 +47,10 @@ class Job:
     batch: Batch | None = None
 
     def location(self, row: int | None = None) -> str:
-        """The input line of the batch's `row`, else the batch's lines, else the message's line."""
+        """Where the batch's `row` came from, else where the batch did, else the message's line."""
         if self.batch is None:
             return where(self.stream, line=self.line)
-        if row is not None:
-            return where(self.stream, line=self.batch.line_of(row))
-        return where(self.stream, lines=self.batch.line_span)
+        return self.batch.location(row)
 
 
 def _log_retry(state: RetryCallState) -> None:

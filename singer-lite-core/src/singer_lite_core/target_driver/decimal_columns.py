@@ -28,6 +28,7 @@ exact text.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -76,10 +77,11 @@ class DecimalColumns:
             return _narrowest(values)
         return values
 
-    def from_texts(self, column: str, kind: LogicalType, texts: list[str | None]) -> tuple[pa.Array, int]:
-        """The column from the per-record path's exact decimal texts, and how
-        many NaN or Infinity values in it became NULL."""
-        text = pa.array(texts, pa.string())
+    def from_texts(self, column: str, kind: LogicalType, texts: list[str | None] | pa.Array) -> tuple[pa.Array, int]:
+        """The column from the per-record path's exact decimal texts (or a
+        parquet column of them), and how many NaN or Infinity values in it
+        became NULL."""
+        text = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
         nulled = 0
         if not self._holds_non_finite:
             non_finite = pc.is_in(text, value_set=NON_FINITE_TEXTS)
@@ -94,6 +96,42 @@ class DecimalColumns:
         if kind == LogicalType.DECIMAL and self._wide is not None and _cast(text, arrow_type(self._wide)) is not None:
             raise WiderTypeNeeded({column: LogicalType.WIDE_DECIMAL})
         return text, nulled
+
+    def from_arrow(self, column: str, kind: LogicalType, values: pa.Array) -> tuple[pa.Array, int] | None:
+        """A parquet column of numbers as the loader gets the column, and how
+        many values became NULL; None for values that are not numbers.
+        Decimals and integers convert exactly by Arrow's casts; doubles as
+        their shortest round-trip text, which is the number the tap had."""
+        arrow = values.type
+        if pa.types.is_decimal(arrow) or pa.types.is_integer(arrow):
+            if self._decimal is None:
+                if pa.types.is_integer(arrow):
+                    return values.cast(pa.decimal128(20, 0)), 0
+                return (_narrowest(values) if pa.types.is_decimal128(arrow) else values.cast(pa.string())), 0
+            typed = _cast(values, arrow_type(self._column_type(kind)))
+            if typed is not None:
+                return typed, 0
+            wide = None if kind != LogicalType.DECIMAL or self._wide is None else arrow_type(self._wide)
+            if wide is not None and _cast(values, wide) is not None:
+                raise WiderTypeNeeded({column: LogicalType.WIDE_DECIMAL})
+            return values.cast(pa.string()), 0
+        if pa.types.is_floating(arrow):
+            if self._decimal is None and self._doubles_travel:
+                return values.cast(pa.float64()), 0
+            return self._exact(*self.from_texts(column, kind, _float_texts(values)))
+        if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
+            return self._exact(*self.from_texts(column, kind, values.cast(pa.string())))
+        return None
+
+    def _exact(self, values: pa.Array, nulled: int) -> tuple[pa.Array, int]:
+        """For a database of any precision, number texts as the exact decimals
+        the Arrow reader would have made of them (at the narrowest scale), as
+        RECORD lines of the same numbers get them; text where they do not fit."""
+        if self._decimal is None and pa.types.is_string(values.type):
+            exact = _cast(values, ANY_PRECISION_READ_TYPE)
+            if exact is not None:
+                return _narrowest(exact), nulled
+        return values, nulled
 
     def _column_type(self, kind: LogicalType) -> DecimalType:
         assert self._decimal is not None
@@ -110,15 +148,77 @@ def _cast(values: pa.Array, arrow: pa.DataType) -> pa.Array | None:
         return None
 
 
+def _float_texts(values: pa.Array) -> pa.Array:
+    """Doubles as the texts record_values gives them: the shortest round-trip
+    text, and NaN, Infinity and -Infinity spelt as JSON Schema readers do."""
+    text = values.cast(pa.float64()).cast(pa.string())
+    text = pc.if_else(pc.is_nan(values), pa.scalar("NaN"), text)
+    text = pc.if_else(pc.and_(pc.is_inf(values), pc.greater(values, 0)), pa.scalar("Infinity"), text)
+    return pc.if_else(pc.and_(pc.is_inf(values), pc.less(values, 0)), pa.scalar("-Infinity"), text)
+
+
 def _narrowest(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """The decimals at the smallest of NARROW_SCALES that keeps every value
     (printing a decimal at a fitting scale is much cheaper than trimming its
     text), or at their own scale."""
     whole_digits = values.type.precision - values.type.scale
+    units = _unscaled(values)
     for scale in NARROW_SCALES:
         if scale >= values.type.scale:
             break
-        narrower = pc.cast(values, pa.decimal128(whole_digits + scale, scale), safe=False)
+        narrower_type = pa.decimal128(whole_digits + scale, scale)
+        if units is not None:
+            # A value keeps k fewer digits after the point exactly when its
+            # unscaled integer is a multiple of 10**k; dividing the integers
+            # is much cheaper than Arrow's decimal rescaling.
+            divisor = 10 ** (values.type.scale - scale)
+            if all(_multiples(chunk, divisor) for chunk in units):
+                chunks = [
+                    _from_unscaled(c, u // divisor, narrower_type) for c, u in zip(_chunks(values), units, strict=True)
+                ]
+                return pa.chunked_array(chunks, narrower_type) if isinstance(values, pa.ChunkedArray) else chunks[0]
+            continue
+        narrower = pc.cast(values, narrower_type, safe=False)
         if pc.all(pc.equal(narrower, values)).as_py() is not False:
             return narrower
     return values
+
+
+def _multiples(units: np.ndarray, divisor: int) -> bool:
+    """Whether every integer is a multiple of `divisor`; the first few are
+    tried alone, since a scale that does not fit usually fails at once."""
+    head = units[:64]
+    return not np.any(head % divisor) and not np.any(units[64:] % divisor)
+
+
+def _chunks(values: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
+    return values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+
+
+def _unscaled(values: pa.ChunkedArray | pa.Array) -> list[np.ndarray] | None:
+    """The unscaled integers of 128-bit decimals, a chunk at a time (0 for
+    NULL), when every one fits 64 bits; None otherwise, for Arrow to compare."""
+    if not pa.types.is_decimal128(values.type):
+        return None
+    parts = []
+    for chunk in _chunks(values):
+        words = np.frombuffer(chunk.buffers()[1], dtype="<i8", count=2 * len(chunk), offset=16 * chunk.offset)
+        low, high = words[0::2], words[1::2]
+        if chunk.null_count:
+            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+            low, high = np.where(valid, low, 0), np.where(valid, high, 0)
+        if not np.array_equal(high, low >> 63):
+            return None
+        parts.append(low)
+    return parts
+
+
+def _from_unscaled(chunk: pa.Array, units: np.ndarray, arrow: pa.DataType) -> pa.Array:
+    """`chunk`'s values, with its NULLs, as the decimals of type `arrow` whose unscaled integers are `units`."""
+    words = np.zeros((chunk.offset + len(chunk), 2), dtype="<i8")
+    words[chunk.offset :, 0] = units
+    words[chunk.offset :, 1] = units >> 63
+    validity = chunk.buffers()[0] if chunk.null_count else None
+    return pa.Array.from_buffers(
+        arrow, len(chunk), [validity, pa.py_buffer(words)], null_count=chunk.null_count, offset=chunk.offset
+    )

@@ -15,18 +15,27 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from singer_lite_core.errors import where
 from singer_lite_core.target_driver.capabilities import LoaderCapabilities
+from singer_lite_core.target_driver.messages import BatchFile
 from singer_lite_core.target_driver.stream_schema import StreamSchema
 
 
 @dataclass(frozen=True)
 class Batch:
     """Rows of one stream, decoded, with one row per key when the schema has
-    key properties (the loader then merges on them; without keys it appends)."""
+    key properties (the loader then merges on them; without keys it appends).
+    `lines` are the rows' input lines, or, for rows of a BATCH message's
+    `file`, their rows in that file. `file_as_sent`: the rows are all of
+    that parquet file's, unchanged (none deduplicated, no value lost), so a
+    loader may load the file itself when its columns are what the database
+    takes, instead of writing the same rows again."""
 
     schema: StreamSchema
     table: pa.Table
     lines: np.ndarray
+    file: BatchFile | None = None
+    file_as_sent: bool = False
 
     def line_of(self, row: int) -> int:
         return int(self.lines[row])
@@ -35,6 +44,22 @@ class Batch:
     def line_span(self) -> tuple[int, int]:
         """The first and last input line of the batch's rows (kept in input order)."""
         return self.line_of(0), self.line_of(-1)
+
+    @property
+    def name(self) -> str:
+        """A name for the batch, unique in the run (a load job's id, say)."""
+        if self.file is None:
+            return str(self.line_of(0))
+        return f"{self.file.line}_{self.file.index}_{self.line_of(0)}"
+
+    def location(self, row: int | None = None) -> str:
+        """Where the batch's `row` came from, else where the batch did, for an error line."""
+        stream = self.schema.stream
+        if self.file is not None:
+            return self.file.at(None if row is None else self.line_of(row))
+        if row is not None:
+            return where(stream, line=self.line_of(row))
+        return where(stream, lines=self.line_span)
 
 
 class Loader(Protocol):

@@ -9,14 +9,16 @@ checked, and everything carries its input line number for error messages.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import select
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+import numpy as np
 import orjson
 
 from singer_lite_core.errors import InputError, where
@@ -25,32 +27,72 @@ from singer_lite_core.target_driver.json_values import JsonError, has_long_digit
 READ_SIZE = 4 << 20
 QUIET_SECONDS = 0.01
 _RECORD_HEAD = re.compile(rb'\{\s*"type"\s*:\s*"RECORD"\s*,\s*"stream"\s*:\s*("(?:[^"\\]|\\.)*")\s*,')
-_CONTROL_TYPES = ("SCHEMA", "STATE", "ACTIVATE_VERSION")
+_CONTROL_TYPES = ("SCHEMA", "STATE", "ACTIVATE_VERSION", "BATCH")
+# singer-sdk's batch encodings (helpers/_batch.py); compression None means none.
+BATCH_FORMATS = ("jsonl", "parquet")
+BATCH_COMPRESSIONS = (None, "none", "gzip")
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """One file of a BATCH message's manifest: where its rows are, for error
+    lines, and, with the BATCH message's line and the file's place in the
+    manifest, a name for its rows that is unique in the run. `version` is
+    the message's table version, which its rows carry as a RECORD's would."""
+
+    stream: str
+    uri: str
+    line: int
+    index: int
+    version: int | None = None
+
+    def at(self, row: int | None = None, column: str | None = None) -> str:
+        return where(self.stream, line=self.line, source=self.uri, row=row, column=column)
 
 
 @dataclass(frozen=True)
 class RecordLines:
-    """Consecutive RECORD lines of one stream, newline-terminated, not yet parsed.
+    """Consecutive RECORD lines of one stream, newline-terminated, not yet parsed;
+    or, with `file`, rows of a jsonl BATCH file: record bodies, numbered from
+    `first_line` as rows of that file.
 
     `long_digits` tells whether a number may have more significant digits
     than a double keeps (json_values.has_long_digit_run), which decides
-    whether decimals may be decoded as doubles. It is worked out here, on the
-    reading thread, because the decoding thread is the busier one.
+    whether decimals may be decoded as doubles; it is worked out when first
+    asked, since only a database whose decimals travel as doubles asks.
+
+    `line_numbers`, when given, numbers the lines one by one instead: the
+    records stream maps kept of a run are not consecutive lines
+    (mapped_records.py).
     """
 
     stream: str
     first_line: int
     data: bytes
     count: int
-    long_digits: bool = field(init=False)
+    file: BatchFile | None = None
+    line_numbers: np.ndarray | None = None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "long_digits", has_long_digit_run(self.data))
+    @functools.cached_property
+    def long_digits(self) -> bool:
+        return has_long_digit_run(self.data)
+
+    def numbers(self) -> np.ndarray:
+        """The input line (or file row) number of each record, in order."""
+        if self.line_numbers is not None:
+            return self.line_numbers
+        return np.arange(self.first_line, self.first_line + self.count, dtype=np.int64)
+
+    def at(self, number: int, column: str | None = None) -> str:
+        """Where line (or file row) `number` of these records is, for an error line."""
+        if self.file is not None:
+            return self.file.at(number, column)
+        return where(self.stream, line=number, column=column)
 
 
 @dataclass(frozen=True)
 class ControlMessage:
-    """A parsed, checked SCHEMA, STATE or ACTIVATE_VERSION message."""
+    """A parsed, checked SCHEMA, STATE, ACTIVATE_VERSION or BATCH message."""
 
     type: str
     line: int
@@ -230,4 +272,23 @@ def _control_message(line: bytes, line_no: int) -> ControlMessage:
         raise InputError(f"{at}: {kind} message has no stream name")
     if kind == "ACTIVATE_VERSION" and not isinstance(message.get("version"), int):
         raise InputError(f"{where(message['stream'], line=line_no)}: ACTIVATE_VERSION needs an integer version")
+    if kind == "BATCH":
+        _check_batch(message, line_no)
     return ControlMessage(kind, line_no, message)
+
+
+def _check_batch(message: dict[str, Any], line_no: int) -> None:
+    """A BATCH as singer-sdk writes it: an encoding this target reads and a
+    manifest of file URIs."""
+    at = where(message["stream"], line=line_no)
+    encoding = message.get("encoding")
+    if not isinstance(encoding, dict) or encoding.get("format") not in BATCH_FORMATS:
+        raise InputError(f'{at}: BATCH needs an "encoding" whose "format" is jsonl or parquet')
+    if encoding.get("compression") not in BATCH_COMPRESSIONS:
+        raise InputError(f"{at}: BATCH compression {encoding.get('compression')!r} is not gzip or none")
+    manifest = message.get("manifest")
+    if not isinstance(manifest, list) or not all(isinstance(uri, str) and uri for uri in manifest):
+        raise InputError(f'{at}: BATCH needs a "manifest" that lists file URIs')
+    version = message.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise InputError(f"{at}: BATCH version must be an integer")

@@ -27,10 +27,10 @@ stream's blocks read fast again, unless the column is JSON.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from singer_lite_core.errors import InputError, where
+from singer_lite_core.errors import InputError
 from singer_lite_core.target_driver.logical_types import LogicalType, logical_type, value_type, values_type
 from singer_lite_core.target_driver.stream_schema import StreamSchema
 from singer_lite_core.target_driver.target_settings import UndeclaredFields
@@ -41,7 +41,6 @@ class RecordFields:
     values of columns typed from values that their type does not hold."""
 
     def __init__(self, stream: StreamSchema, policy: UndeclaredFields, number_as_float: bool) -> None:
-        self._stream = stream.stream
         self._declared = frozenset(stream.names)
         self._policy = policy
         self._number_as_float = number_as_float
@@ -55,40 +54,55 @@ class RecordFields:
         self._needing: dict[str, set[LogicalType]] = {}
         self.dropped: Counter[str] = Counter()
 
-    def check(self, record: dict[str, Any], line_no: int) -> None:
-        """Refuse, count or note the fields of `record` that have no column."""
+    def check(self, record: dict[str, Any], line_no: int, at: Callable[[int], str]) -> None:
+        """Refuse, count or note the fields of `record` that have no column;
+        `at` spells where line (or file row) `line_no` is."""
         if record.keys() <= self._declared:
             return
         undeclared = [name for name in record if name not in self._declared]
-        at = where(self._stream, line=line_no)
+        self._refuse(undeclared[0], at(line_no))
+        for name in undeclared:
+            value = record[name]
+            self._note(name, value_type(value, self._number_as_float), int(value is not None))
+
+    def check_column(self, name: str, kind: LogicalType | None, values: int, at: str) -> None:
+        """As `check`, for a field a column of a parquet BATCH file holds in
+        every row: `kind` is the type of its values (None when all are null),
+        `values` how many are not null."""
+        self._refuse(name, at)
+        self._note(name, kind, values)
+
+    def _refuse(self, name: str, at: str) -> None:
         if not self._allowed:
             raise InputError(
-                f"{at}: field {undeclared[0]!r} is not declared in the stream's SCHEMA, whose "
-                "additionalProperties is false"
+                f"{at}: field {name!r} is not declared in the stream's SCHEMA, whose additionalProperties is false"
             )
         if self._policy == UndeclaredFields.FAIL:
             raise InputError(
-                f"{at}: field {undeclared[0]!r} is not declared in the stream's SCHEMA; send a SCHEMA that "
+                f"{at}: field {name!r} is not declared in the stream's SCHEMA; send a SCHEMA that "
                 "declares it, or set undeclared_fields to add-column or drop"
             )
-        for name in undeclared:
-            value = record[name]
-            if self._policy == UndeclaredFields.DROP:
-                if value is not None:
-                    self.dropped[name] += 1
-                continue
-            types = self._needing.setdefault(name, set())
-            kind = value_type(value, self._number_as_float)
-            if kind is not None:
-                types.add(kind)
+
+    def _note(self, name: str, kind: LogicalType | None, values: int) -> None:
+        if self._policy == UndeclaredFields.DROP:
+            if values:
+                self.dropped[name] += values
+            return
+        types = self._needing.setdefault(name, set())
+        if kind is not None:
+            types.add(kind)
 
     def misfit(self, column: str, value: object) -> bool:
         """Note a value its column's type refused; False if the column is not
         typed from values, where the refusal stands."""
-        if column not in self.typed_by_values:
-            return False
         kind = value_type(value, self._number_as_float)
         assert kind is not None, "null fits every column"
+        return self.misfit_kind(column, kind)
+
+    def misfit_kind(self, column: str, kind: LogicalType) -> bool:
+        """As `misfit`, for values of type `kind` (a parquet column's)."""
+        if column not in self.typed_by_values:
+            return False
         self._needing.setdefault(column, {self._types[column]}).add(kind)
         return True
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.settings import Setting
+from singer_lite_core.stream_maps.flattening import Flattening
+from singer_lite_core.stream_maps.settings import STREAM_MAP_SETTINGS, StreamMapSettings
 
 
 class LoadMethod(enum.Enum):
@@ -87,8 +89,24 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
         choices=tuple(u.value for u in UndeclaredFields),
     ),
     Setting(
+        "clean_up_batch_files",
+        "boolean",
+        "Delete each file a BATCH message lists once its rows are committed (for an overwrite stream, once "
+        "the run's rows are swapped in). Off by default: the files are the tap's.",
+        False,
+    ),
+    Setting(
         "retry_attempts", "integer", "Attempts for a load that fails on a transient connection error, with backoff.", 5
     ),
+    *STREAM_MAP_SETTINGS,
+    Setting(
+        "flattening_enabled",
+        "boolean",
+        "singer-sdk schema flattening: nested object properties become parent__child columns, down to "
+        "flattening_max_depth levels; arrays and deeper objects are kept as JSON text.",
+        False,
+    ),
+    Setting("flattening_max_depth", "integer", "How many levels of nested objects flattening expands."),
 )
 
 
@@ -104,6 +122,8 @@ class TargetSettings:
     number_as_float: bool
     retry_attempts: int
     undeclared_fields: UndeclaredFields = UndeclaredFields.ADD_COLUMN
+    clean_up_batch_files: bool = False
+    stream_maps: StreamMapSettings = field(default_factory=StreamMapSettings)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TargetSettings:
@@ -124,6 +144,10 @@ class TargetSettings:
             number_as_float=config["number_as_float"],
             retry_attempts=config["retry_attempts"],
             undeclared_fields=UndeclaredFields(config["undeclared_fields"]),
+            clean_up_batch_files=config["clean_up_batch_files"],
+            stream_maps=StreamMapSettings.from_config(
+                config, Flattening.from_settings(config["flattening_enabled"], config["flattening_max_depth"])
+            ),
         )
 
     def method_for(self, key_properties: tuple[str, ...]) -> LoadMethod:

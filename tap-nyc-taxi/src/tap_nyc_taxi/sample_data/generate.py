@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tap_nyc_taxi.months import Month, parse_month_range, to_month
-from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
+from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, taxi_type_named
 
 from .reference_files import write_course_ratings, write_zone_lookup
 from .trip_files import DEFAULT_ROW_GROUP_SIZE, TRIP_FILE_FORMATS, write_trip_file
@@ -37,6 +37,7 @@ def generate(
 
     `months` is either a `YYYY-MM[:YYYY-MM]` range or a list of months;
     `on_written` hears of each file as soon as it is complete, for progress reporting.
+    A month before a family's first publication (fhvhv before 2019-02) gets no file of that family.
     Arguments are checked before anything is written, so a typo never leaves a partial data set.
     """
     chosen_months = _months(months)
@@ -58,7 +59,7 @@ def generate(
                 on_written(path)
 
     for taxi_type in taxi_types:
-        for month in chosen_months:
+        for month in filter(taxi_type_named(taxi_type).is_published, chosen_months):
             record(write_trip_file(out, taxi_type, month, rows_per_month, seed, fmt, row_group_size))
     record(write_zone_lookup(out))
     record(*write_course_ratings(out, seed))

@@ -9,9 +9,10 @@ import numpy as np
 import pyarrow as pa
 
 from tap_nyc_taxi.months import Month, to_month
-from tap_nyc_taxi.taxi_types import FHV, GREEN, YELLOW, TaxiType, taxi_type_named
+from tap_nyc_taxi.taxi_types import FHV, FHVHV, GREEN, YELLOW, TaxiType, taxi_type_named
 
 from .fhv_trips import generate_fhv_fields
+from .fhvhv_trips import generate_fhvhv_fields
 from .layouts import trip_layout
 from .metered_trips import generate_metered_fields
 from .random_streams import labelled_rng
@@ -23,6 +24,7 @@ _FIELDS: dict[TaxiType, FieldGenerator] = {
     YELLOW: partial(generate_metered_fields, YELLOW.name),
     GREEN: partial(generate_metered_fields, GREEN.name),
     FHV: generate_fhv_fields,
+    FHVHV: generate_fhvhv_fields,
 }
 
 
@@ -35,7 +37,5 @@ def generate_trip_table(taxi_type: str, month: str | Month, rows: int, seed: int
     rng = labelled_rng(seed, taxi_type, str(month))
     fields = generate_fields(month, rows, rng)
     layout = trip_layout(taxi_type, month)
-    columns = [
-        pa.nulls(rows) if pa.types.is_null(column.type) else fields[column.field].cast(column.type) for column in layout
-    ]
+    columns = [column.values(fields, rows) for column in layout]
     return pa.Table.from_arrays(columns, names=[column.name for column in layout])

@@ -1,0 +1,149 @@
+"""Turning the columns of a parquet BATCH file into the decoder's representation.
+
+A parquet file arrives typed, so its columns go to the loader by Arrow's
+casts, never through JSON or Python objects: integers and decimals exactly,
+date-times as UTC ISO 8601 text (a naive one is UTC, as Singer says),
+dates and times as ISO text, the same representation RECORD lines decode to
+(arrow_decode). Python sees values only on two paths that are rare or
+already per value: a JSON column (nested objects and lists become JSON
+text), and a column its type refuses, searched for the first value at
+fault to name its row with record_values' own words.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from singer_lite_core.target_driver.decimal_columns import DecimalColumns
+from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
+from singer_lite_core.target_driver.record_values import BadValue, converter, dumps_json
+
+DECIMALS = frozenset({LogicalType.DECIMAL, LogicalType.WIDE_DECIMAL})
+
+
+class BadRow(Exception):
+    """A value of the column at `row` (0-based in the piece) that its type cannot hold."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def arrow_kind(arrow: pa.DataType, number_as_float: bool = False) -> LogicalType | None:
+    """The logical type a parquet column's values have, as logical_types.value_type
+    gives one JSON value's (None for a column of nulls only)."""
+    if pa.types.is_null(arrow):
+        return None
+    if pa.types.is_boolean(arrow):
+        return LogicalType.BOOLEAN
+    if pa.types.is_integer(arrow):
+        return LogicalType.DECIMAL if arrow == pa.uint64() else LogicalType.INTEGER
+    if pa.types.is_floating(arrow) or pa.types.is_decimal(arrow):
+        return LogicalType.FLOAT if number_as_float else LogicalType.DECIMAL
+    if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
+        return LogicalType.STRING
+    if pa.types.is_timestamp(arrow):
+        return LogicalType.TIMESTAMP
+    if pa.types.is_date(arrow):
+        return LogicalType.DATE
+    if pa.types.is_time(arrow):
+        return LogicalType.TIME
+    return LogicalType.JSON
+
+
+def converted(
+    name: str, kind: LogicalType, values: pa.Array, decimals: DecimalColumns, strict_text: bool
+) -> tuple[pa.Array, int]:
+    """The column as the loader gets it, and how many of its values became
+    NULL; WiderTypeNeeded when a value needs a wider column, BadRow for one
+    no column of `kind` holds. `strict_text`: a STRING column typed from
+    values (record_fields) takes only text."""
+    arrow = values.type
+    if kind in DECIMALS:
+        if pa.types.is_null(arrow):
+            return decimals.from_texts(name, kind, values.cast(pa.string()))
+        result = decimals.from_arrow(name, kind, values)
+        if result is not None:
+            return result
+    elif kind == LogicalType.JSON or (kind == LogicalType.STRING and not strict_text and pa.types.is_nested(arrow)):
+        # A STRING column holds the objects of an anyOf property as JSON text, as record_values does.
+        return pa.array([None if v is None else dumps_json(v) for v in values.to_pylist()], pa.string()), 0
+    else:
+        typed = _typed(kind, values, strict_text)
+        if typed is not None:
+            return typed, 0
+    if kind == LogicalType.INTEGER and _is_whole_number_type(arrow):
+        raise WiderTypeNeeded({name: LogicalType.DECIMAL})
+    raise _first_refused(kind, values, strict_text)
+
+
+def _typed(kind: LogicalType, values: pa.Array, strict_text: bool) -> pa.Array | None:
+    arrow = values.type
+    if pa.types.is_null(arrow):
+        return pa.nulls(len(values), _representation(kind))
+    if kind == LogicalType.BOOLEAN:
+        return values if pa.types.is_boolean(arrow) else None
+    if kind == LogicalType.INTEGER:
+        return _cast(values, pa.int64()) if _is_number_type(arrow) else None
+    if kind == LogicalType.FLOAT:
+        return _cast(values, pa.float64()) if _is_number_type(arrow) else None
+    if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
+        return _without_nul(values.cast(pa.string()))
+    if kind == LogicalType.STRING and strict_text:
+        return None
+    if pa.types.is_timestamp(arrow) and kind in (LogicalType.TIMESTAMP, LogicalType.DATE, LogicalType.STRING):
+        return _utc_text(values)
+    if pa.types.is_date(arrow) and kind in (LogicalType.DATE, LogicalType.TIMESTAMP, LogicalType.STRING):
+        return values.cast(pa.string())
+    if pa.types.is_time(arrow) and kind in (LogicalType.TIME, LogicalType.STRING):
+        return values.cast(pa.string())
+    if kind == LogicalType.STRING and (_is_number_type(arrow) or pa.types.is_boolean(arrow)):
+        return values.cast(pa.string())
+    return None
+
+
+def _representation(kind: LogicalType) -> pa.DataType:
+    kinds = {LogicalType.BOOLEAN: pa.bool_(), LogicalType.INTEGER: pa.int64(), LogicalType.FLOAT: pa.float64()}
+    return kinds.get(kind, pa.string())
+
+
+def _utc_text(values: pa.Array) -> pa.Array:
+    """ISO 8601 text in UTC with its offset spelt out, as taps send date-times.
+    A zoned timestamp holds UTC already, so it is read as a naive one: Arrow
+    formats naive timestamps many times faster than zoned ones."""
+    text = values.view(pa.timestamp(values.type.unit)).cast(pa.string())
+    return pc.binary_join_element_wise(text, pa.scalar("+00:00"), "")
+
+
+def _cast(values: pa.Array, arrow: pa.DataType) -> pa.Array | None:
+    """The values in `arrow` if every one converts exactly (Arrow's safe cast)."""
+    try:
+        return values.cast(arrow)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _is_number_type(arrow: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(arrow) or pa.types.is_floating(arrow) or pa.types.is_decimal(arrow))
+
+
+def _is_whole_number_type(arrow: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(arrow) or (pa.types.is_decimal(arrow) and arrow.scale == 0))
+
+
+def _without_nul(values: pa.Array) -> pa.Array:
+    if pc.any(pc.match_substring(values, "\x00")).as_py():
+        return pc.replace_substring(values, "\x00", "")
+    return values
+
+
+def _first_refused(kind: LogicalType, values: pa.Array, strict_text: bool) -> BadRow:
+    """The first value the column's type refuses, in record_values' words."""
+    convert = converter(kind, strict_text)
+    for row, value in enumerate(values.to_pylist()):
+        try:
+            convert(value)
+        except BadValue as error:
+            return BadRow(row, str(error))
+    return BadRow(0, f"parquet values of type {values.type} do not fit a column of type {kind.value}")
