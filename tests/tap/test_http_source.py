@@ -208,3 +208,19 @@ def test_a_persistent_server_error_fails_with_the_url(server: FileServer, run_ta
     url = server.url_for("trip-data/yellow_tripdata_2021-01.parquet")
     assert f"stream 'yellow_trips': {url}: giving up after 3 attempts: " in error
     assert run.states() == []
+
+
+def test_a_password_in_the_source_url_never_reaches_stderr(server: FileServer, run_tap: Callable[..., Run]) -> None:
+    """A mirror reached as https://user:token@host/... names its secret in every URL the tap logs."""
+    secret = "s3cret-token-5150"
+    with_password = server.url_for("trip-data").replace("://", f"://reader:{secret}@", 1)
+    warned = run_tap(_config(server, source=with_password, end_month="2021-04"))
+    assert warned.returncode == 0, warned.stderr
+    assert len(warned.records("yellow_trips")) == 3 * ROWS
+    (warning,) = _log_lines(warned, "WARNING")
+    assert "2021-03 missing though published by now: http://***@127.0.0.1:" in warning
+    failed = run_tap(_config(server, source=with_password.replace("trip-data", "wrong-folder"), start_month="2021-01"))
+    assert failed.returncode == 2
+    (error,) = failed.error_lines()
+    assert "http://***@127.0.0.1:" in error
+    assert secret not in warned.stderr + failed.stderr

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from singer_lite_core.stop_request import Stopped, StopRequest, install
+from singer_lite_core.url_credentials import without_url_credentials
 
 EXIT_FAILURE = 2
 
@@ -128,7 +129,7 @@ def _stopped(program: str, stopped: Stopped) -> int:
 
 
 def _report(program: str, message: str) -> None:
-    sys.stderr.write(f"{program}: error: {one_line(message)}\n")
+    sys.stderr.write(f"{program}: error: {without_url_credentials(one_line(message))}\n")
     sys.stderr.flush()
 
 

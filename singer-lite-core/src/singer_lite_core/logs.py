@@ -28,6 +28,7 @@ from typing import Any
 
 from singer_lite_core.errors import ConfigError
 from singer_lite_core.metrics import METRIC_MESSAGE, Point
+from singer_lite_core.url_credentials import without_url_credentials
 
 LOG_CONFIG_VARIABLE = "SINGER_SDK_LOG_CONFIG"
 _CONSOLE_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
@@ -62,6 +63,9 @@ class ConsoleFormatter(logging.Formatter):
         kwargs.setdefault("fmt", _CONSOLE_FORMAT)
         super().__init__(**kwargs)
 
+    def format(self, record: logging.LogRecord) -> str:
+        return without_url_credentials(super().format(record))
+
 
 class StructuredFormatter(logging.Formatter):
     """One JSON object per line, with the fields of singer-sdk's StructuredFormatter
@@ -94,7 +98,7 @@ class StructuredFormatter(logging.Formatter):
         else:
             line["message"] = record.getMessage()
         line["extra"] = extra
-        return json.dumps(line, default=str, separators=(",", ":"))
+        return without_url_credentials(json.dumps(line, default=str, separators=(",", ":")))
 
 
 def _level(program: str) -> int:

@@ -111,12 +111,42 @@ def _parse_env(setting: Setting, raw: str, env_prefix: str) -> Any:
             return False
         raise ConfigError(f"{variable} must be true or false")
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         if setting.kind == "array":
             return [part.strip() for part in raw.split(",") if part.strip()]
         what = "" if setting.secret else f", got {raw!r}"
         raise ConfigError(f"{variable} must be a JSON {setting.kind}{what}") from None
+    return _nested(value) if setting.kind == "object" and isinstance(value, dict) else value
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    """An object setting as Meltano exports it, nested again.
+
+    Meltano hands a plugin each object setting twice: nested in the config
+    file, and in `<PLUGIN>_<SETTING>` as JSON whose inner levels are
+    flattened to dotted keys ({"encoding.format": "parquet"}), which, as
+    variables override files, would win. A dotted key whose value is a leaf
+    is read as that path; a key holding an object (a stream named
+    "public.users") is kept as it is.
+    """
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        if "." not in key or isinstance(value, dict):
+            nested[key] = _nested(value) if isinstance(value, dict) else value
+            continue
+        *parents, leaf = key.split(".")
+        level = nested
+        for parent in parents:
+            child = level.setdefault(parent, {})
+            if not isinstance(child, dict):
+                break
+            level = child
+        else:
+            level[leaf] = value
+            continue
+        nested[key] = value
+    return nested
 
 
 def _checked(setting: Setting, value: Any) -> Any:
