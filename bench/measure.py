@@ -10,17 +10,25 @@ their input in a child process.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 # The virtualenv's console scripts: the connectors and the sample generator under test.
 BIN = Path(sys.executable).parent
+ONE_CORE = {0}
+"""The core a one-core figure is pinned to: the speed goals are per core."""
+QUIET = {"LOG_LEVEL": "WARNING", "POLARS_MAX_THREADS": "1"}
+"""A connector's environment for a one-core figure: no INFO lines, one polars thread."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,10 @@ def measure_pipe(
     return PipeMeasurement(elapsed, tuple(peaks))
 
 
+YELLOW_MONTH_FILE = "yellow_tripdata_2021-01.parquet"
+"""The trip file `generate_month` writes."""
+
+
 def generate_month(out: Path, rows: int) -> Path:
     """One month of yellow trips (2021-01) plus the zone lookup, written by a child process."""
     command = [
@@ -117,10 +129,60 @@ def generate_month(out: Path, rows: int) -> Path:
     return out
 
 
-def best_of(runs: int, *args: object, **kwargs: object) -> Measurement:
-    """The fastest of a few runs: noise on a shared machine only ever adds time."""
-    results = [measure(*args, **kwargs) for _ in range(runs)]  # type: ignore[arg-type]
-    return min(results, key=lambda m: m.seconds)
+NAIVE_TAP = """
+import sys, orjson, pyarrow.parquet as pq
+out = sys.stdout.buffer
+head = b'{"type":"RECORD","stream":"%s","record":'
+for batch in pq.ParquetFile(sys.argv[1]).iter_batches(batch_size=65536):
+    for row in batch.to_pylist():
+        out.write(head + orjson.dumps(row, default=str) + b"}\\n")
+"""
+
+
+def naive_tap(stream: str, trips: Path) -> list[str]:
+    """The usual hand-written tap (pyarrow rows -> orjson per row) as a command: the tap's baseline."""
+    return [sys.executable, "-c", NAIVE_TAP % stream, str(trips)]
+
+
+@contextlib.contextmanager
+def yellow_month(rows: int) -> Iterator[Path]:
+    """A folder holding a generated month of yellow trips (`YELLOW_MONTH_FILE`), deleted after the block."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as work:
+        yield generate_month(Path(work) / "data", rows)
+
+
+def rows_and_runs(description: str, runs: int) -> argparse.Namespace:
+    """The command line of a bench on one generated month: its size and how many rounds to run."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=runs)
+    return parser.parse_args()
+
+
+def tap_settings(data: Path) -> dict[str, object]:
+    """tap-nyc-taxi's settings for a month folder the sample generator wrote (trip files and zone lookup)."""
+    return {"source": str(data), "zone_lookup": str(data / "taxi_zone_lookup.csv"), "cache_dir": str(data / "cache")}
+
+
+def tap_command(config: Path, settings: Mapping[str, object]) -> list[str]:
+    """tap-nyc-taxi run with `settings`, which are written to `config`."""
+    config.write_text(json.dumps(settings))
+    return [str(BIN / "tap-nyc-taxi"), "--config", str(config)]
+
+
+def best_of_rounds(runs: int, contenders: Mapping[str, Callable[[], Measurement]]) -> dict[str, Measurement]:
+    """Each contender's fastest run over `runs` rounds of all of them in turn.
+
+    Round-robin pairs every figure with its baseline measured moments apart,
+    and the fastest counts because noise on a shared machine only adds time.
+    """
+    best: dict[str, Measurement] = {}
+    for _ in range(runs):
+        for name, contender in contenders.items():
+            result = contender()
+            if name not in best or result.seconds < best[name].seconds:
+                best[name] = result
+    return best
 
 
 def report(label: str, rows: int, result: Measurement, baseline: Measurement | None = None) -> None:

@@ -15,29 +15,29 @@ Usage: python -m bench.tap_fhvhv [--sizes 1000000,10000000] [--runs 2] [--row-gr
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
-from bench.measure import BIN, Measurement, best_of, report
+from bench.measure import (
+    BIN,
+    ONE_CORE,
+    QUIET,
+    Measurement,
+    best_of_rounds,
+    measure,
+    naive_tap,
+    report,
+    tap_command,
+    tap_settings,
+)
 
 OUT = Path(__file__).resolve().parent / "out"
 MONTH = "2025-03"
 SEED = 7
-ONE_CORE = {0}
 RSS_GOAL_MB = 300
 RSS_SPREAD_GOAL = 1.10
 RATE_GOAL = 400_000
-
-NAIVE_TAP = """
-import sys, orjson, pyarrow.parquet as pq
-out = sys.stdout.buffer
-head = b'{"type":"RECORD","stream":"fhvhv_trips","record":'
-for batch in pq.ParquetFile(sys.argv[1]).iter_batches(batch_size=65536):
-    for row in batch.to_pylist():
-        out.write(head + orjson.dumps(row, default=str) + b"}\\n")
-"""
 
 
 def fhvhv_month(rows: int, group_rows: int | None) -> Path:
@@ -61,19 +61,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--row-group-rows", type=int, help="rows per row group (default: the whole month)")
     args = parser.parse_args()
-    quiet = {"LOG_LEVEL": "WARNING", "POLARS_MAX_THREADS": "1"}
     grouping = f"row groups of {args.row_group_rows:,} rows" if args.row_group_rows else "one row group per file"
     print(f"fhvhv {MONTH}, {grouping}, best of {args.runs}, stdout to /dev/null, 1 core")
     taps: dict[int, Measurement] = {}
     naives: dict[int, Measurement] = {}
     for rows in args.sizes:
         data = fhvhv_month(rows, args.row_group_rows)
-        config = data / "config.json"
-        settings = {"source": str(data), "taxi_types": ["fhvhv"], "zone_lookup": str(data / "taxi_zone_lookup.csv")}
-        config.write_text(json.dumps({**settings, "cache_dir": str(data / "cache")}))
-        trips = data / f"fhvhv_tripdata_{MONTH}.parquet"
-        naives[rows] = best_of(args.runs, [sys.executable, "-c", NAIVE_TAP, str(trips)], cpus=ONE_CORE)
-        taps[rows] = best_of(args.runs, [str(BIN / "tap-nyc-taxi"), "--config", str(config)], env=quiet, cpus=ONE_CORE)
+        tap = tap_command(data / "config.json", {**tap_settings(data), "taxi_types": ["fhvhv"]})
+        naive = naive_tap("fhvhv_trips", data / f"fhvhv_tripdata_{MONTH}.parquet")
+        best = best_of_rounds(
+            args.runs,
+            {
+                "naive": partial(measure, naive, cpus=ONE_CORE),
+                "tap": partial(measure, tap, env=QUIET, cpus=ONE_CORE),
+            },
+        )
+        naives[rows], taps[rows] = best["naive"], best["tap"]
         report(f"baseline: naive tap, {rows:,} rows", rows, naives[rows])
         report(f"tap-nyc-taxi, {rows:,} rows", rows, taps[rows], naives[rows])
     smallest, largest = min(args.sizes), max(args.sizes)

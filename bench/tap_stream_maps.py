@@ -11,16 +11,24 @@ Usage: python -m bench.tap_stream_maps [--rows 1000000] [--runs 3]
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import tempfile
+from functools import partial
 from pathlib import Path
 
-from bench.measure import BIN, Measurement, generate_month, measure, report
+from bench.measure import (
+    ONE_CORE,
+    QUIET,
+    YELLOW_MONTH_FILE,
+    best_of_rounds,
+    measure,
+    report,
+    rows_and_runs,
+    tap_command,
+    tap_settings,
+    yellow_month,
+)
 
-ONE_CORE = {0}
-QUIET = {"LOG_LEVEL": "WARNING", "POLARS_MAX_THREADS": "1"}
 MAPS = {"yellow_trips": {"__filter__": "trip_distance > 2", "fare_and_tip": "fare_amount + tip_amount"}}
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "yellow_trips.json"
 
@@ -43,26 +51,19 @@ for batch in pq.ParquetFile(trips).iter_batches(batch_size=65536):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tap-maps-bench-") as work:
-        data = generate_month(Path(work) / "data", args.rows)
-        trips, zones = data / "yellow_tripdata_2021-01.parquet", data / "taxi_zone_lookup.csv"
-        base = {"source": str(data), "zone_lookup": str(zones), "cache_dir": work}
-        commands = {}
-        for name, config in (("unmapped", base), ("mapped", {**base, "stream_maps": MAPS})):
-            path = Path(work) / f"{name}.json"
-            path.write_text(json.dumps(config))
-            commands[name] = [str(BIN / "tap-nyc-taxi"), "--config", str(path)]
-        commands["sdk"] = [sys.executable, "-c", SDK_LOOP, str(trips), str(SCHEMA), json.dumps(MAPS)]
-        best: dict[str, Measurement] = {}
-        for _ in range(args.runs):
-            for name, command in commands.items():
-                result = measure(command, env=QUIET, cpus=ONE_CORE)
-                if name not in best or result.seconds < best[name].seconds:
-                    best[name] = result
+    args = rows_and_runs(__doc__.splitlines()[0], runs=3)
+    with yellow_month(args.rows) as data:
+        unmapped = tap_command(data / "unmapped.json", tap_settings(data))
+        mapped = tap_command(data / "mapped.json", {**tap_settings(data), "stream_maps": MAPS})
+        sdk = [sys.executable, "-c", SDK_LOOP, str(data / YELLOW_MONTH_FILE), str(SCHEMA), json.dumps(MAPS)]
+        best = best_of_rounds(
+            args.runs,
+            {
+                "sdk": partial(measure, sdk, env=QUIET, cpus=ONE_CORE),
+                "unmapped": partial(measure, unmapped, env=QUIET, cpus=ONE_CORE),
+                "mapped": partial(measure, mapped, env=QUIET, cpus=ONE_CORE),
+            },
+        )
         print(f"{args.rows:,} yellow rows, map {json.dumps(MAPS)}, best of {args.runs}, 1 core, stdout to /dev/null")
         report("baseline: singer-sdk mapper, per record", args.rows, best["sdk"])
         report("tap-nyc-taxi, no stream maps", args.rows, best["unmapped"], best["sdk"])

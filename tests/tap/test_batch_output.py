@@ -12,12 +12,11 @@ import csv
 import gzip
 import io
 import json
-import os
 import random
+import re
 import signal
-import subprocess
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pytest
 from singer_sdk.helpers._batch import StorageTarget
 
 from local_servers.postgres_server import PostgresServer
+from singer_lite_core.errors import ConfigError
 from singer_lite_core.stop_request import Stopped, StopRequest
 from singer_lite_core.tap_driver.singer_writer import SingerWriter
 from tap_nyc_taxi.bookmarks import Bookmarks
@@ -37,8 +37,8 @@ from tap_nyc_taxi.sample_data import write_trip_file
 from tap_nyc_taxi.settings import read_tap_config
 from tap_nyc_taxi.streams import all_streams
 from tap_nyc_taxi.sync import Sync
-from tests.support.postgres_backend import postgres_backend
-from tests.support.singer_process import BIN, Run, run_connector, write_json
+from tests.support.postgres_backend import PostgresBackend, postgres_backend
+from tests.support.singer_process import Run, committed_over_kills, run_connector, write_json
 from tests.tap.sample_files import ROWS
 
 STREAMS = all_streams()
@@ -103,11 +103,25 @@ def _batch_run(config: dict[str, Any], work: Path, file_format: str, compression
     return run
 
 
+@pytest.fixture(scope="module")
+def batch_run(full_config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Run]:
+    """The run of every stream in batch files of one encoding, made once per module; its files stay for targets."""
+    runs: dict[tuple[str, str], Run] = {}
+
+    def run(file_format: str, compression: str) -> Run:
+        if (file_format, compression) not in runs:
+            work = tmp_path_factory.mktemp(f"batches-{file_format}-{compression}")
+            runs[file_format, compression] = _batch_run(full_config, work, file_format, compression)
+        return runs[file_format, compression]
+
+    return run
+
+
 @pytest.mark.parametrize(("file_format", "compression"), [("parquet", "none"), ("parquet", "gzip"), ("jsonl", "gzip")])
 def test_batch_files_hold_exactly_the_records(
-    file_format: str, compression: str, record_run: Run, full_config: dict[str, Any], tmp_path: Path
+    file_format: str, compression: str, record_run: Run, batch_run: Callable[[str, str], Run]
 ) -> None:
-    run = _batch_run(full_config, tmp_path, file_format, compression)
+    run = batch_run(file_format, compression)
     assert run.of_type("RECORD") == []
     batches = run.of_type("BATCH")
     assert {m["stream"] for m in batches} == set(STREAMS)
@@ -122,16 +136,16 @@ def test_batch_files_hold_exactly_the_records(
     assert run.states()[-1] == record_run.states()[-1]
 
 
-def test_parquet_columns_are_the_stream_schema_types(full_config: dict[str, Any], tmp_path: Path) -> None:
-    run = _batch_run(full_config, tmp_path, "parquet", "none")
-    for message in run.of_type("BATCH"):
+def test_parquet_columns_are_the_stream_schema_types(batch_run: Callable[[str, str], Run]) -> None:
+    for message in batch_run("parquet", "none").of_type("BATCH"):
         (url,) = message["manifest"]
         assert url.startswith("file:///")
         assert url.endswith(".parquet")
-        schema = pq.read_schema(url.removeprefix("file://"))
+        path = Path(url.removeprefix("file://"))
+        schema = pq.read_schema(path)
         types = STREAMS[message["stream"]].column_types()
         assert {field.name: field.type for field in schema} == {name: ARROW_TYPES[t] for name, t in types.items()}
-    assert not list(tmp_path.rglob("*.partial"))
+        assert not list(path.parent.glob("*.partial"))
 
 
 def test_a_state_follows_every_batch_and_says_how_far_the_file_is_sent(
@@ -166,39 +180,26 @@ def _trip_rows(messages: list[dict[str, Any]]) -> list[tuple[str, int]]:
     ]
 
 
-def test_killed_runs_resume_from_the_last_state_without_loss_or_duplicates(
-    full_config: dict[str, Any], tmp_path: Path
-) -> None:
-    settings = {
+def _yellow_batches(full_config: dict[str, Any], tmp_path: Path, **settings: Any) -> dict[str, Any]:
+    """The yellow stream as parquet batch files under `tmp_path`, with `settings` on top."""
+    return {
         **full_config,
         "taxi_types": ["yellow"],
         "cache_dir": str(tmp_path / "cache"),
-        "batch_config": {**_batch_config(tmp_path, "parquet", "none"), "batch_size": 300},
-        "state_every_rows": 200,
+        "batch_config": _batch_config(tmp_path, "parquet", "none"),
+        **settings,
     }
-    config = write_json(tmp_path / "c.json", settings)
+
+
+def test_killed_runs_resume_from_the_last_state_without_loss_or_duplicates(
+    full_config: dict[str, Any], tmp_path: Path
+) -> None:
+    batch_config = {**_batch_config(tmp_path, "parquet", "none"), "batch_size": 300}
+    settings = _yellow_batches(full_config, tmp_path, batch_config=batch_config, state_every_rows=200)
     rng = random.Random(5)
-    kept: list[dict[str, Any]] = []
-    state: dict[str, Any] | None = None
-    for attempt in range(5):
-        args = [str(BIN / "tap-nyc-taxi"), "--config", str(config)]
-        if state is not None:
-            args += ["--state", str(write_json(tmp_path / "state.json", state))]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        assert process.stdout is not None
-        limit = rng.randint(3, 9) if attempt < 4 else None
-        messages = []
-        for line in process.stdout:
-            messages.append(json.loads(line))
-            if limit is not None and len(messages) >= limit:
-                os.kill(process.pid, signal.SIGKILL)
-                break
-        process.stdout.close()
-        code = process.wait()
-        last = max((i for i, m in enumerate(messages) if m["type"] == "STATE"), default=-1)
-        kept += messages[: last + 1]
-        state = messages[last]["value"] if last >= 0 else state
-        assert code == (0 if limit is None else -signal.SIGKILL)
+    limits = [rng.randint(3, 9) for _ in range(4)]
+    config = write_json(tmp_path / "c.json", settings)
+    kept = committed_over_kills("tap-nyc-taxi", config, tmp_path / "state.json", [*limits, None])
     rows = _trip_rows(kept)
     assert [row for row, n in Counter(rows).items() if n > 1] == []
     assert set(rows) == {(f"yellow_tripdata_2021-0{m}.parquet", n) for m in (1, 2) for n in range(1, ROWS + 1)}
@@ -233,12 +234,7 @@ def _sync(settings: dict[str, Any], path: Path, state: dict[str, Any], stop: Sto
 def test_a_stop_inside_a_file_sends_the_rows_read_and_resumes_exactly(
     full_config: dict[str, Any], tmp_path: Path
 ) -> None:
-    settings = {
-        **full_config,
-        "taxi_types": ["yellow"],
-        "cache_dir": str(tmp_path / "cache"),
-        "batch_config": _batch_config(tmp_path, "parquet", "none"),
-    }
+    settings = _yellow_batches(full_config, tmp_path)
     stopped = _sync(settings, tmp_path / "c.json", {}, _StopAtCheck(3))
     assert [m["type"] for m in stopped][-3:] == ["BATCH", "STATE", "STATE"]
     assert _trip_rows(stopped) == [("yellow_tripdata_2021-01.parquet", n) for n in range(1, 401)]
@@ -260,15 +256,33 @@ def test_a_stop_inside_a_file_sends_the_rows_read_and_resumes_exactly(
         ({"encoding": {"format": "jsonl"}, "storage": {"root": "/tmp"}, "batchsize": 5}, "batchsize"),
     ],
 )
-def test_a_wrong_batch_config_fails_before_reading(
-    batch_config: dict[str, Any], named: str, full_config: dict[str, Any], run_tap: Callable[..., Run]
+def test_a_wrong_batch_config_is_a_config_error_naming_the_setting(
+    batch_config: dict[str, Any], named: str, full_config: dict[str, Any], tmp_path: Path
 ) -> None:
-    run = run_tap({**full_config, "batch_config": batch_config})
+    path = write_json(tmp_path / "c.json", {**full_config, "batch_config": batch_config})
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        read_tap_config([str(path)])
+
+
+def test_a_wrong_batch_config_fails_before_reading(full_config: dict[str, Any], run_tap: Callable[..., Run]) -> None:
+    run = run_tap({**full_config, "batch_config": {"encoding": {"format": "avro"}, "storage": {"root": "/tmp"}}})
     assert run.returncode != 0
     assert run.messages == []
     (line,) = run.error_lines()
-    assert named in line
+    assert "batch_config.encoding.format" in line
     assert "Traceback" not in run.stderr
+
+
+@pytest.fixture(scope="module")
+def by_records(
+    record_run: Run, pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresBackend]:
+    """The RECORD run as target-postgres-lite lands it: what every batch pipe must land too."""
+    with postgres_backend(pg_server, tmp_path_factory.mktemp("by-records")) as backend:
+        loaded = backend.run(record_run.stdout)
+        assert loaded.returncode == 0, loaded.stderr
+        assert json.loads(loaded.stdout.splitlines()[-1]) == record_run.states()[-1]
+        yield backend
 
 
 @pytest.mark.parametrize(("file_format", "compression"), [("parquet", "none"), ("jsonl", "gzip")])
@@ -276,21 +290,16 @@ def test_a_batch_pipe_into_target_postgres_lite_lands_what_a_record_pipe_lands(
     file_format: str,
     compression: str,
     record_run: Run,
-    full_config: dict[str, Any],
+    batch_run: Callable[[str, str], Run],
+    by_records: PostgresBackend,
     pg_server: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    batch_run = _batch_run(full_config, tmp_path, file_format, compression)
-    (tmp_path / "records").mkdir()
-    (tmp_path / "batches").mkdir()
-    with (
-        postgres_backend(pg_server, tmp_path / "records") as by_records,
-        postgres_backend(pg_server, tmp_path / "batches") as by_batches,
-    ):
-        for backend, tap_run in ((by_records, record_run), (by_batches, batch_run)):
-            loaded = backend.run(tap_run.stdout)
-            assert loaded.returncode == 0, loaded.stderr
-            assert json.loads(loaded.stdout.splitlines()[-1]) == tap_run.states()[-1]
+    tap_run = batch_run(file_format, compression)
+    with postgres_backend(pg_server, tmp_path) as by_batches:
+        loaded = by_batches.run(tap_run.stdout)
+        assert loaded.returncode == 0, loaded.stderr
+        assert json.loads(loaded.stdout.splitlines()[-1]) == tap_run.states()[-1]
         for stream in STREAMS:
             columns = list(STREAMS[stream].column_types())
             keys = STREAMS[stream].key_properties or columns

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tap_nyc_taxi.sample_data import write_trip_file
-from tests.support.singer_process import Run
+from tests.support.singer_process import Run, run_connector, write_json
 from tests.tap.sample_files import ROWS
 
 STREAM = "fhvhv_trips"
@@ -59,9 +59,11 @@ def config(source: Path, sample_dir: Path) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def run(config: dict[str, Any], run_tap: Callable[..., Run]) -> Run:
-    result = run_tap(config)
+@pytest.fixture(scope="module")
+def run(config: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One run of the stream, which every test reads and none changes."""
+    work = tmp_path_factory.mktemp("fhvhv-run")
+    result = run_connector("tap-nyc-taxi", "--config", write_json(work / "c.json", {**config, "cache_dir": str(work)}))
     assert result.returncode == 0, result.stderr
     return result
 

@@ -218,9 +218,9 @@ def test_a_password_in_the_source_url_never_reaches_stderr(server: FileServer, r
     assert warned.returncode == 0, warned.stderr
     assert len(warned.records("yellow_trips")) == 3 * ROWS
     (warning,) = _log_lines(warned, "WARNING")
-    assert "2021-03 missing though published by now: http://***@127.0.0.1:" in warning
+    assert "2021-03 missing though published by now: http://reader:***@127.0.0.1:" in warning
     failed = run_tap(_config(server, source=with_password.replace("trip-data", "wrong-folder"), start_month="2021-01"))
     assert failed.returncode == 2
     (error,) = failed.error_lines()
-    assert "http://***@127.0.0.1:" in error
+    assert "http://reader:***@127.0.0.1:" in error
     assert secret not in warned.stderr + failed.stderr

@@ -2,16 +2,14 @@
 
 A target commits records up to a STATE and echoes it; whatever the tap wrote
 after that STATE is lost with the crash. So the records a pipeline keeps are
-those before the last STATE of each interrupted run, plus the resumed run's.
+those before the last STATE of each interrupted run, plus the resumed run's
+(tests.support.singer_process.committed_over_kills).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +19,7 @@ import pytest
 
 from tap_nyc_taxi.sample_data import write_trip_file
 from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES
-from tests.support.singer_process import BIN, Run, run_connector, write_json
+from tests.support.singer_process import Run, committed_over_kills, run_connector, write_json
 
 TRIPS = tuple(f"{taxi_type}_trips" for taxi_type in TAXI_TYPE_NAMES)
 
@@ -32,12 +30,6 @@ def _trip_keys(messages: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
         for m in messages
         if m["type"] == "RECORD" and m["stream"] in TRIPS
     ]
-
-
-def _committed(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """What a target would have committed: the messages up to the last STATE, and that STATE."""
-    last = max((i for i, m in enumerate(messages) if m["type"] == "STATE"), default=-1)
-    return messages[: last + 1], (messages[last]["value"] if last >= 0 else None)
 
 
 @pytest.fixture(scope="module")
@@ -68,30 +60,8 @@ def test_repeated_kills_lose_and_duplicate_nothing(full_config: dict[str, Any], 
         tmp_path / "c.json", {**full_config, "state_every_rows": 100, "cache_dir": str(tmp_path / "cache")}
     )
     rng = random.Random(3)
-    kept: list[dict[str, Any]] = []
-    state: dict[str, Any] | None = None
-    for attempt in range(8):
-        args = [str(BIN / "tap-nyc-taxi"), "--config", str(config)]
-        if state is not None:
-            args += ["--state", str(write_json(tmp_path / "state.json", state))]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        assert process.stdout is not None
-        limit = rng.randint(50, 3000) if attempt < 6 else None
-        messages = []
-        for line in process.stdout:
-            messages.append(json.loads(line))
-            if limit is not None and len(messages) >= limit:
-                os.kill(process.pid, signal.SIGKILL)
-                break
-        process.stdout.close()
-        code = process.wait()
-        committed, last_state = _committed(messages)
-        kept += committed
-        state = last_state if last_state is not None else state
-        if limit is None:
-            assert code == 0
-            break
-        assert code == -signal.SIGKILL
+    limits = [rng.randint(50, 3000) for _ in range(6)]
+    kept = committed_over_kills("tap-nyc-taxi", config, tmp_path / "state.json", [*limits, None])
     keys = _trip_keys(kept)
     assert [k for k, n in Counter(keys).items() if n > 1] == []
     expected = {

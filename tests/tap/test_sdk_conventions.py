@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 
 from tap_nyc_taxi.streams import all_streams
-from tests.support.singer_process import Run, run_connector, write_json
+from tests.support.singer_process import Run, counted_records, run_connector, write_json
 
 PROGRAM = "tap-nyc-taxi"
-METRIC = " METRIC: "
 LOG_CONFIG_WITH_STRUCTURED_LOGS = {
     # What Meltano writes to SINGER_SDK_LOG_CONFIG for a plugin with the structured-logging capability.
     "version": 1,
@@ -37,10 +36,6 @@ LOG_CONFIG_WITH_STRUCTURED_LOGS = {
 def small_config(full_config: dict[str, Any]) -> dict[str, Any]:
     """One month pair of one taxi type, plus the reference tables: enough where volume does not matter."""
     return {**full_config, "taxi_types": ["green"]}
-
-
-def _metrics(stderr: str) -> list[dict[str, Any]]:
-    return [json.loads(line.split(METRIC, 1)[1]) for line in stderr.splitlines() if METRIC in line]
 
 
 def _streams(run: Run) -> Counter[str]:
@@ -90,14 +85,9 @@ def test_metric_lines_count_every_record_and_time_every_stream(
 ) -> None:
     run = run_tap(full_config)
     assert run.returncode == 0, run.stderr
-    points = _metrics(run.stderr)
-    counted: Counter[str] = Counter()
-    for point in points:
-        if point["metric"] == "record_count":
-            assert point["type"] == "counter"
-            counted[point["tags"]["stream"]] += point["value"]
+    counted = counted_records(run.metrics())
     assert counted == _streams(run)
-    timed = {p["tags"]["stream"]: p for p in points if p["metric"] == "sync_duration"}
+    timed = {p["tags"]["stream"]: p for p in run.metrics() if p["metric"] == "sync_duration"}
     assert set(timed) == set(counted)
     for point in timed.values():
         assert point["type"] == "timer"
@@ -112,7 +102,7 @@ def test_the_sdk_log_level_variable_quiets_the_metric_lines(
     monkeypatch.setenv("TAP_NYC_TAXI_LOGLEVEL", "warning")
     run = run_tap(small_config)
     assert run.returncode == 0, run.stderr
-    assert _metrics(run.stderr) == []
+    assert run.metrics() == []
     assert " INFO " not in run.stderr
 
 
@@ -129,11 +119,7 @@ def test_structured_logging_writes_one_json_object_per_line(
     assert all(fields <= set(line) for line in lines)
     assert {line["app_name"] for line in lines} == {PROGRAM}
     metrics = [line["metric_info"] for line in lines if line["message"] == "METRIC"]
-    counted = Counter[str]()
-    for point in metrics:
-        if point["metric"] == "record_count":
-            counted[point["tags"]["stream"]] += point["value"]
-    assert counted == _streams(run)
+    assert counted_records(metrics) == _streams(run)
     assert any(line["logger_name"] == "tap_nyc_taxi.sync" for line in lines), "the tap's own loggers were disabled"
 
 

@@ -45,6 +45,7 @@ def test_listed_forms_do_not_build_names(source: str) -> None:
     [
         ("s3://lake/{kind}/{month}.parquet", "unknown placeholders ['kind']"),
         ("s3://lake/{taxi_type}/{year}.parquet", "must contain {month}"),
+        ("/data/{taxi_type}_tripdata_{year}.parquet", "must contain {month}"),
         ("s3://lake/{month.parquet", "source template s3://lake/{month.parquet: "),
     ],
 )

@@ -17,9 +17,10 @@ import struct
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Literal
+from typing import Literal, Self
 from urllib.parse import urlsplit
+
+from local_servers.local_server import LocalServer
 
 Action = Literal["status", "reset_before", "reset_after"]
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection"}
@@ -56,7 +57,7 @@ class Seen:
     outcome: str
 
 
-class FaultProxy:
+class FaultProxy(LocalServer):
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
         self.upstream = upstream.rstrip("/")
@@ -81,21 +82,13 @@ class FaultProxy:
         with self._lock:
             return [s for s in self.seen if s.outcome == outcome]
 
-    def start(self) -> FaultProxy:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:

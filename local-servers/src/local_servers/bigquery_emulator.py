@@ -22,8 +22,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, Self
+
+from local_servers.local_server import LocalServer
 
 if TYPE_CHECKING:
     from google.cloud import bigquery
@@ -297,7 +298,7 @@ def _log_tail(log_path: Path) -> str:
     return "\n".join(lines[-LOG_TAIL_LINES:]) or "(emulator log is empty)"
 
 
-class BigQueryEmulator:
+class BigQueryEmulator(LocalServer):
     """A private local-bigquery server on 127.0.0.1, for one ``with`` block.
 
     Each instance gets fresh ports and a fresh data dir, so tests never see
@@ -346,7 +347,7 @@ class BigQueryEmulator:
             client_options={"api_endpoint": self.endpoint},
         )
 
-    def start(self) -> BigQueryEmulator:
+    def start(self) -> Self:
         """Build the venv if needed, start the server and wait until it answers."""
         executable = ensure_venv(self.venv_dir) / "bin" / "local-bigquery"
         self._temp_dir = Path(tempfile.mkdtemp(prefix="bqemu-"))
@@ -364,17 +365,6 @@ class BigQueryEmulator:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
-
-    def __enter__(self) -> BigQueryEmulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _start_with_retries(self, executable: Path) -> None:
         """Retry only when a chosen port was grabbed by someone else meanwhile."""

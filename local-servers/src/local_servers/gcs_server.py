@@ -8,11 +8,11 @@ Objects are kept in memory, per server.
 from __future__ import annotations
 
 import logging
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from gcp_storage_emulator.server import Server
 
+from local_servers.local_server import EmbeddedServer
 from local_servers.postgres_cluster import free_port
 
 if TYPE_CHECKING:
@@ -21,34 +21,20 @@ if TYPE_CHECKING:
 PROJECT = "test-project"
 
 
-class GcsServer:
+class GcsServer(EmbeddedServer[Server]):
     """gcp-storage-emulator on 127.0.0.1 at a free port; use as a context manager."""
 
-    def __init__(self) -> None:
-        self._server: Server | None = None
-        self._port = 0
+    _port: int
+    """Chosen by each start: the emulator does not say which port it listens on."""
 
-    def __enter__(self) -> GcsServer:
+    def _make(self) -> Server:
         logging.getLogger("gcp_storage_emulator").setLevel(logging.WARNING)
         self._port = free_port()
-        self._server = Server("127.0.0.1", self._port, in_memory=True)
-        self._server.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        return Server("127.0.0.1", self._port, in_memory=True)
 
     @property
     def endpoint_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the server is not running")
+        self._running()
         return f"http://127.0.0.1:{self._port}"
 
     @property

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, Self
 from urllib.parse import quote, unquote, urlsplit
+
+from local_servers.local_server import LocalServer
 
 _CHUNK_BYTES = 64 * 1024
 _IDLE_CONNECTION_SECONDS = 10.0
@@ -325,7 +326,7 @@ class _FileRequestHandler(BaseHTTPRequestHandler):
         self.connection.shutdown(socket.SHUT_RDWR)
 
 
-class FileServer:
+class FileServer(LocalServer):
     """Serves `directory` on 127.0.0.1 at a free port; use as a context manager.
 
     Faults are keyed by URL path (e.g. "/yellow_tripdata_2021-01.parquet";
@@ -342,19 +343,7 @@ class FileServer:
         self._server: _FileHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> FileServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> None:
+    def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already running")
         self._server = _FileHTTPServer(self._state)
@@ -365,6 +354,7 @@ class FileServer:
             daemon=True,
         )
         self._thread.start()
+        return self
 
     def stop(self) -> None:
         if self._server is None:

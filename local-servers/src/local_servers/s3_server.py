@@ -8,41 +8,25 @@ live in this process and are shared by every S3Server in it.
 from __future__ import annotations
 
 import logging
-from types import TracebackType
 from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from local_servers.local_server import EmbeddedServer
+
 REGION = "us-east-1"
 
 
-class S3Server:
+class S3Server(EmbeddedServer[ThreadedMotoServer]):
     """moto's S3 on 127.0.0.1 at a free port; use as a context manager."""
 
-    def __init__(self) -> None:
-        self._server: ThreadedMotoServer | None = None
-
-    def __enter__(self) -> S3Server:
+    def _make(self) -> ThreadedMotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        return ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
     @property
     def endpoint_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the server is not running")
-        host, port = self._server.get_host_and_port()
+        host, port = self._running().get_host_and_port()
         return f"http://{host}:{port}"
 
     @property

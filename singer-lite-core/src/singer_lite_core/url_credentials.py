@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-# scheme://userinfo@ : userinfo is everything up to the first '@' before the host part ends.
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@\"'<>]+@")
+# scheme://user:password@ or scheme://token@ : the user name is kept, since it says who connected
+# and is no secret; a password, or a lone token, is hidden.
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?:(?P<user>[^/\s@:\"'<>]*):)?[^/\s@\"'<>]+@")
 
 
 def without_url_credentials(text: str) -> str:
-    return _USERINFO.sub(r"\g<scheme>***@", text)
+    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user'] + ':' if m['user'] is not None else ''}***@", text)

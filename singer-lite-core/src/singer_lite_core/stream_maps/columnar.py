@@ -392,55 +392,59 @@ def _add(left: Value, right: Value) -> Value:
     return _arithmetic(operator.add, pc.add_checked, left, right)
 
 
-def _digest(function: Callable[[str], str]) -> Callable[[Value], Value]:
-    def digest(value: Value) -> Value:
+def _called_on(python: Callable[[Any], Any], column: Callable[[Value], Value]) -> Callable[[Value], Value]:
+    """A call as Python makes it on a constant, and as `column` makes it on a column without nulls.
+
+    A null's answer is the per-record path's to give (an error or Python's
+    own answer for None), so a column holding one is left to it.
+    """
+
+    def call(value: Value) -> Value:
         if not _is_column(value):
-            return function(value)
+            return python(value)
         _no_nulls(value)
-        if _kind(value) != "string":
+        return column(value)
+
+    return call
+
+
+def _digest(function: Callable[[str], str]) -> Callable[[Value], Value]:
+    def digest(column: Value) -> Value:
+        if _kind(column) != "string":
             raise NotColumnar("digest of other than text")
-        return pa.array([function(text) for text in value.to_pylist()], pa.string())
+        return pa.array([function(text) for text in column.to_pylist()], pa.string())
 
-    return digest
+    return _called_on(function, digest)
 
 
-def _to_str(value: Value) -> Value:
-    if not _is_column(value):
-        return str(value)
-    _no_nulls(value)
-    if _kind(value) == "string":
-        return value
-    if pa.types.is_integer(value.type):
-        return pc.cast(value, pa.string())
+def _str_column(column: Value) -> Value:
+    if _kind(column) == "string":
+        return column
+    if pa.types.is_integer(column.type):
+        return pc.cast(column, pa.string())
     raise NotColumnar("str() of other than text or integers")
 
 
-def _to_int(value: Value) -> Value:
-    if not _is_column(value):
-        return int(value)
-    _no_nulls(value)
-    if pa.types.is_integer(value.type):
-        return pc.cast(value, pa.int64())
-    if pa.types.is_floating(value.type):
-        return pc.cast(pc.trunc(value), pa.int64())
+def _int_column(column: Value) -> Value:
+    if pa.types.is_integer(column.type):
+        return pc.cast(column, pa.int64())
+    if pa.types.is_floating(column.type):
+        return pc.cast(pc.trunc(column), pa.int64())
     raise NotColumnar("int() of other than numbers")
 
 
-def _to_float(value: Value) -> Value:
-    if not _is_column(value):
-        return float(value)
-    _no_nulls(value)
-    if _kind(value) != "number":
+def _float_column(column: Value) -> Value:
+    if _kind(column) != "number":
         raise NotColumnar("float() of other than numbers")
-    return pc.cast(value, pa.float64())
+    return pc.cast(column, pa.float64())
 
 
 _CALLS: dict[str, Callable[[Value], Value]] = {
     "md5": _digest(md5),
     "sha256": _digest(sha256),
-    "str": _to_str,
-    "int": _to_int,
-    "float": _to_float,
+    "str": _called_on(str, _str_column),
+    "int": _called_on(int, _int_column),
+    "float": _called_on(float, _float_column),
     "bool": _truth,
 }
 
