@@ -23,7 +23,9 @@ def test_meltanos_dotted_object_keys_are_nested_again(tmp_path: Path) -> None:
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(nested))
     environ = {
-        "TAP_X_BATCH_CONFIG": json.dumps({"encoding.format": "parquet", "encoding.compression": "none", "batch_size": 5}),
+        "TAP_X_BATCH_CONFIG": json.dumps(
+            {"encoding.format": "parquet", "encoding.compression": "none", "batch_size": 5}
+        ),
         "TAP_X_STREAM_MAPS": json.dumps({"courses.programming_language": "programming_language or 'r'"}),
     }
     assert load_config([config_file], "TAP_X", SETTINGS, environ) == nested
