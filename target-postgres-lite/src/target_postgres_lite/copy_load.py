@@ -6,9 +6,11 @@ of it encodes exactly, else as CSV written by Arrow in C++. Either way it is
 encoded a slice at a time on a helper thread while the previous slice is
 sent, so that encoding, sending and the server's parsing overlap. In CSV,
 strings are always quoted, so PostgreSQL tells an empty string ("") from
-NULL (nothing), and decimals arrive in the form whose text is exact (see the
-core's decimal_columns). A COPY error names the line (the row, in binary),
-which is the batch row, which the core turns back into the input line number.
+NULL (nothing), decimals arrive in the form whose text is exact (see the
+core's decimal_columns), and typed timestamps as the core's UTC text, which
+a text column keeps as RECORDs would have it. A COPY error names the line
+(the row, in binary), which is the batch row, which the core turns back
+into the input line number.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as PgCursor
 
 from singer_lite_core.errors import LoadError
+from singer_lite_core.target_driver.parquet_columns import utc_text
 from target_postgres_lite import binary_copy
 from target_postgres_lite.sql import quoted
 
@@ -61,10 +64,19 @@ class Slices:
 
 
 def csv_slices(table: pa.Table) -> Iterator[bytes]:
+    table = _timestamps_as_text(table)
     for batch in table.to_batches(max_chunksize=COPY_SLICE_ROWS):
         sink = pa.BufferOutputStream()
         pacsv.write_csv(batch, sink, _CSV_OPTIONS)
         yield sink.getvalue().to_pybytes()
+
+
+def _timestamps_as_text(table: pa.Table) -> pa.Table:
+    for index, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type):
+            text = utc_text(table.column(index).combine_chunks())
+            table = table.set_column(index, field.name, text)
+    return table
 
 
 def native_types(cur: PgCursor, target: str) -> dict[str, str]:

@@ -42,6 +42,8 @@ CAPABILITIES = LoaderCapabilities(
     case_insensitive_identifiers=False,
     # COPY (FORMAT binary), or CSV for a batch binary_copy cannot encode exactly.
     preferred_batch_format="binary",
+    # binary_copy encodes them as they are; copy_load writes them as text where text is due.
+    typed_timestamps=True,
 )
 IDENTIFIERS = Identifiers(CAPABILITIES, "PostgreSQL")
 ASIDE_PREFIX = "_tpl_new_"

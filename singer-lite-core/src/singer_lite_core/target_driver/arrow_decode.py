@@ -14,8 +14,10 @@ int64 (a value past 64 bits widens the column to DECIMAL), FLOAT float64,
 DECIMAL and WIDE_DECIMAL as the loader's capabilities make them best travel
 (decimal_columns, which also turns NaN and Infinity into NULL for a database
 that cannot hold them), STRING/TIMESTAMP/DATE/TIME the text as sent (the
-database parses it), JSON serialized JSON text. NUL characters are removed
-from text, since PostgreSQL cannot store them and BigQuery mangles them.
+database parses it; a parquet batch's timestamps stay Arrow timestamps for
+a loader with typed_timestamps), JSON serialized JSON text. NUL characters
+are removed from text, since PostgreSQL cannot store them and BigQuery
+mangles them.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from singer_lite_core.target_driver.decimal_columns import DecimalColumns
 from singer_lite_core.target_driver.json_values import JsonError, loads
 from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
 from singer_lite_core.target_driver.messages import BatchFile, parse_line
-from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted
+from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted, utc_text
 from singer_lite_core.target_driver.record_fields import RecordFields
 from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
@@ -112,6 +114,7 @@ class RecordDecoder:
     ) -> None:
         self._stream = stream
         self._decimals = DecimalColumns(capabilities)
+        self._typed_timestamps = capabilities.typed_timestamps
         self._sequence_base = sequence_base
         self._undeclared = undeclared
         self._number_as_float = number_as_float
@@ -166,7 +169,12 @@ class RecordDecoder:
             values = piece.column(c.name).combine_chunks() if c.name in present else pa.nulls(rows)
             try:
                 columns[c.name], nulled[c.name] = converted(
-                    c.name, c.type, values, self._decimals, c.name in fields.typed_by_values
+                    c.name,
+                    c.type,
+                    values,
+                    self._decimals,
+                    c.name in fields.typed_by_values,
+                    self._typed_timestamps,
                 )
             except BadRow as bad:
                 kind = arrow_kind(values.type, self._number_as_float)
@@ -332,11 +340,12 @@ class RecordDecoder:
         self, columns: Mapping[str, pa.Array], present: set[str], lines: np.ndarray, file: BatchFile
     ) -> None:
         """Validate a parquet piece's rows as records: the fields the file has,
-        JSON columns as the values they hold. The one place a parquet row
-        becomes Python objects, since the validator reads nothing else."""
+        JSON columns as the values they hold, typed timestamps as the text a
+        RECORD would carry. The one place a parquet row becomes Python
+        objects, since the validator reads nothing else."""
         sent = [c for c in self._record_columns if c.name in present]
         json_columns = [c.name for c in sent if c.type == LogicalType.JSON]
-        table = pa.table({c.name: columns[c.name] for c in sent})
+        table = pa.table({c.name: _as_sent(columns[c.name]) for c in sent})
         for line_no, record in zip(lines.tolist(), table.to_pylist(), strict=True):
             for name in json_columns:
                 if record[name] is not None:
@@ -360,6 +369,10 @@ def _read(data: bytes, schema: pa.Schema) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _as_sent(values: pa.Array) -> pa.Array:
+    return utc_text(values) if pa.types.is_timestamp(values.type) else values
 
 
 def _versions(file: BatchFile, rows: int) -> pa.Array:

@@ -64,6 +64,10 @@ class LoaderCapabilities:
     "binary" typed values the loader encodes in the database's own binary
     format (so decimals travel as Arrow decimals, never as doubles).
     `identifier_rules`: the characters and prefixes a name may have as it is.
+    `typed_timestamps`: the loader takes a TIMESTAMP column as Arrow
+    timestamp[us, UTC] as well as the ISO 8601 text taps send, so a parquet
+    batch's timestamps reach it as they are, never formatted to text and
+    parsed back.
     """
 
     decimal: DecimalType | None
@@ -74,3 +78,4 @@ class LoaderCapabilities:
     wide_decimal: DecimalType | None = None
     decimal_holds_nan_and_infinity: bool = False
     identifier_rules: IdentifierRules = IdentifierRules()
+    typed_timestamps: bool = False

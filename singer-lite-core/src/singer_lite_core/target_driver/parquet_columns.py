@@ -2,12 +2,14 @@
 
 A parquet file arrives typed, so its columns go to the loader by Arrow's
 casts, never through JSON or Python objects: integers and decimals exactly,
-date-times as UTC ISO 8601 text (a naive one is UTC, as Singer says),
-dates and times as ISO text, the same representation RECORD lines decode to
-(arrow_decode). Python sees values only on two paths that are rare or
-already per value: a JSON column (nested objects and lists become JSON
-text), and a column its type refuses, searched for the first value at
-fault to name its row with record_values' own words.
+date-times as UTC ISO 8601 text (a naive one is UTC, as Singer says), or as
+Arrow timestamp[us, UTC] for a loader that takes them typed
+(LoaderCapabilities.typed_timestamps), dates and times as ISO text, the
+same representation RECORD lines decode to (arrow_decode). Python sees
+values only on two paths that are rare or already per value: a JSON column
+(nested objects and lists become JSON text), and a column its type refuses,
+searched for the first value at fault to name its row with record_values'
+own words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeN
 from singer_lite_core.target_driver.record_values import BadValue, converter, dumps_json
 
 DECIMALS = frozenset({LogicalType.DECIMAL, LogicalType.WIDE_DECIMAL})
+TYPED_TIMESTAMP = pa.timestamp("us", "UTC")
 
 
 class BadRow(Exception):
@@ -53,12 +56,18 @@ def arrow_kind(arrow: pa.DataType, number_as_float: bool = False) -> LogicalType
 
 
 def converted(
-    name: str, kind: LogicalType, values: pa.Array, decimals: DecimalColumns, strict_text: bool
+    name: str,
+    kind: LogicalType,
+    values: pa.Array,
+    decimals: DecimalColumns,
+    strict_text: bool,
+    typed_timestamps: bool,
 ) -> tuple[pa.Array, int]:
     """The column as the loader gets it, and how many of its values became
     NULL; WiderTypeNeeded when a value needs a wider column, BadRow for one
     no column of `kind` holds. `strict_text`: a STRING column typed from
-    values (record_fields) takes only text."""
+    values (record_fields) takes only text. `typed_timestamps`: the loader's
+    capability of that name."""
     arrow = values.type
     if kind in DECIMALS:
         if pa.types.is_null(arrow):
@@ -70,7 +79,7 @@ def converted(
         # A STRING column holds the objects of an anyOf property as JSON text, as record_values does.
         return pa.array([None if v is None else dumps_json(v) for v in values.to_pylist()], pa.string()), 0
     else:
-        typed = _typed(kind, values, strict_text)
+        typed = _typed(kind, values, strict_text, typed_timestamps)
         if typed is not None:
             return typed, 0
     if kind == LogicalType.INTEGER and _is_whole_number_type(arrow):
@@ -78,7 +87,7 @@ def converted(
     raise _first_refused(kind, values, strict_text)
 
 
-def _typed(kind: LogicalType, values: pa.Array, strict_text: bool) -> pa.Array | None:
+def _typed(kind: LogicalType, values: pa.Array, strict_text: bool, typed_timestamps: bool) -> pa.Array | None:
     arrow = values.type
     if pa.types.is_null(arrow):
         return pa.nulls(len(values), _representation(kind))
@@ -92,8 +101,12 @@ def _typed(kind: LogicalType, values: pa.Array, strict_text: bool) -> pa.Array |
         return _without_nul(values.cast(pa.string()))
     if kind == LogicalType.STRING and strict_text:
         return None
+    if pa.types.is_timestamp(arrow) and kind == LogicalType.TIMESTAMP and typed_timestamps:
+        typed = _cast(_as_utc(values), TYPED_TIMESTAMP)
+        if typed is not None:
+            return typed
     if pa.types.is_timestamp(arrow) and kind in (LogicalType.TIMESTAMP, LogicalType.DATE, LogicalType.STRING):
-        return _utc_text(values)
+        return utc_text(values)
     if pa.types.is_date(arrow) and kind in (LogicalType.DATE, LogicalType.TIMESTAMP, LogicalType.STRING):
         return values.cast(pa.string())
     if pa.types.is_time(arrow) and kind in (LogicalType.TIME, LogicalType.STRING):
@@ -108,12 +121,18 @@ def _representation(kind: LogicalType) -> pa.DataType:
     return kinds.get(kind, pa.string())
 
 
-def _utc_text(values: pa.Array) -> pa.Array:
-    """ISO 8601 text in UTC with its offset spelt out, as taps send date-times.
+def utc_text(values: pa.Array) -> pa.Array:
+    """ISO 8601 text in UTC with its offset spelt out, as taps send date-times
+    (and as a loader that takes typed timestamps writes them to a text column).
     A zoned timestamp holds UTC already, so it is read as a naive one: Arrow
     formats naive timestamps many times faster than zoned ones."""
     text = values.view(pa.timestamp(values.type.unit)).cast(pa.string())
     return pc.binary_join_element_wise(text, pa.scalar("+00:00"), "")
+
+
+def _as_utc(values: pa.Array) -> pa.Array:
+    """The timestamps marked UTC: a zoned one holds UTC already, a naive one is UTC."""
+    return values.view(pa.timestamp(values.type.unit, "UTC"))
 
 
 def _cast(values: pa.Array, arrow: pa.DataType) -> pa.Array | None:
