@@ -37,6 +37,7 @@ import pytest
 from tap_nyc_taxi.streams import TRIP_STREAMS
 from tests.e2e.harness import (
     MONTHS,
+    ROWS_PER_MONTH,
     STATE_EVERY_ROWS,
     all_complete,
     assert_equals_source,
@@ -238,7 +239,7 @@ def test_sigterm_to_the_tap_ends_its_output_at_a_line_with_a_final_state(
     assert written.endswith(b"\n")
     messages = [json.loads(line) for line in written.splitlines()]
     assert messages[-1]["type"] == "STATE"
-    assert 0 < rows_done(messages[-1]["value"], "yellow_trips") < len(MONTHS) * 3_000, "the stop came too late"
+    assert 0 < rows_done(messages[-1]["value"], "yellow_trips") < len(MONTHS) * ROWS_PER_MONTH, "the stop came too late"
     # The target read the input to its end, committed it all and confirmed the tap's final STATE.
     assert pipeline.last_state() == messages[-1]["value"]
     assert_state_matches_tables(backend, pipeline.last_state())
