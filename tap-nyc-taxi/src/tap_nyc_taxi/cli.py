@@ -26,7 +26,7 @@ DESCRIPTION = (
     f"Singer tap for NYC TLC trip records ({', '.join(t.label for t in TAXI_TYPES)}),"
     " the taxi zone lookup and course ratings."
 )
-CAPABILITIES = ("catalog", "discover", "state", "about", "batch", "structured-logging", "stream-maps")
+CAPABILITIES = ("catalog", "discover", "state", "test", "about", "batch", "structured-logging", "stream-maps")
 
 
 def main() -> None:
