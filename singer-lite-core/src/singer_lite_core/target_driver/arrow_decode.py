@@ -40,7 +40,7 @@ from singer_lite_core.target_driver.decimal_columns import DecimalColumns
 from singer_lite_core.target_driver.json_values import JsonError, loads
 from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
 from singer_lite_core.target_driver.messages import BatchFile, parse_line
-from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted, utc_text
+from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted, utc_text, without_nul
 from singer_lite_core.target_driver.record_fields import RecordFields
 from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
@@ -266,7 +266,7 @@ class RecordDecoder:
         columns = {
             c.name: self._decimals.from_reader(table.column(i))
             if c.type in DECIMALS
-            else (_without_nul(table.column(i)) if maybe_nul else table.column(i))
+            else (without_nul(table.column(i)) if maybe_nul else table.column(i))
             for i, c in enumerate(self._record_columns)
         }
         return _Decoded(columns, pa.chunked_array(time_extracted, pa.string()), pa.chunked_array(versions, pa.int64()))
@@ -395,14 +395,6 @@ def _first_value_row(values: pa.ChunkedArray, first_row: int) -> int:
     """The file row of the column's first value that is not null."""
     found: int = pc.index(pc.is_valid(values), True).as_py()
     return first_row + max(found, 0)
-
-
-def _without_nul(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text without NUL characters; searching decoded strings is much cheaper
-    than searching the raw lines for \\u0000 escapes."""
-    if pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\x00")).as_py():
-        return pc.replace_substring(values, "\x00", "")
-    return values
 
 
 def _received_at(segments: Sequence[Segment]) -> pa.Array:

@@ -98,7 +98,7 @@ def _typed(kind: LogicalType, values: pa.Array, strict_text: bool, typed_timesta
     if kind == LogicalType.FLOAT:
         return _cast(values, pa.float64()) if _is_number_type(arrow) else None
     if pa.types.is_string(arrow) or pa.types.is_large_string(arrow):
-        return _without_nul(values.cast(pa.string()))
+        return without_nul(values.cast(pa.string()))
     if kind == LogicalType.STRING and strict_text:
         return None
     if pa.types.is_timestamp(arrow) and kind == LogicalType.TIMESTAMP and typed_timestamps:
@@ -151,8 +151,11 @@ def _is_whole_number_type(arrow: pa.DataType) -> bool:
     return bool(pa.types.is_integer(arrow) or (pa.types.is_decimal(arrow) and arrow.scale == 0))
 
 
-def _without_nul(values: pa.Array) -> pa.Array:
-    if pc.any(pc.match_substring(values, "\x00")).as_py():
+def without_nul(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text without NUL characters, which no database here stores in text, for
+    RECORD lines and batch files alike; searching decoded strings is much
+    cheaper than searching raw lines for \\u0000 escapes."""
+    if pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\x00")).as_py():
         return pc.replace_substring(values, "\x00", "")
     return values
 
