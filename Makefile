@@ -31,8 +31,17 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist), each with servers of its own: one test at a time keeps about one core busy,
+# so a second worker uses the second core. A file stays on one worker (its module-scoped fixtures are made
+# once), in the order tests/conftest.py gives. `make test TEST_WORKERS=0` runs everything in one process.
+# The signal tests run afterwards, alone: they stop pipelines mid-run, at moments that depend on how fast
+# the tap and the target go, which a neighbouring worker would change.
+TEST_WORKERS ?= 2
+ALONE = tests/e2e/test_signals.py
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --ignore $(ALONE)
+	$(BIN)/python -m pytest $(ALONE)
 
 demo: install
 	$(BIN)/python -m demo $(DEMO_ARGS)

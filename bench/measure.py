@@ -114,16 +114,21 @@ YELLOW_MONTH_FILE = "yellow_tripdata_2021-01.parquet"
 
 def generate_month(out: Path, rows: int) -> Path:
     """One month of yellow trips (2021-01) plus the zone lookup, written by a child process."""
+    return generate_months(out, "2021-01", rows)
+
+
+def generate_months(out: Path, months: str, rows_per_month: int) -> Path:
+    """Yellow trips of `months` (YYYY-MM or YYYY-MM:YYYY-MM) plus the zone lookup, written by a child process."""
     command = [
         str(BIN / "tap-nyc-taxi-sample"),
         "--out",
         str(out),
         "--months",
-        "2021-01",
+        months,
         "--taxi-types",
         "yellow",
         "--rows-per-month",
-        str(rows),
+        str(rows_per_month),
     ]
     subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
     return out

@@ -19,6 +19,7 @@ BENCHES = (
         ["bench.target_bigquery", "--rows", "200000"],
     ),
     ("tap | target-postgres-lite (RECORD and BATCH) against \\copy, dlt beside it", ["bench.pipeline"]),
+    ("tap | target-postgres-lite as 1, 2 and 4 shards at once, against 1 shard", ["bench.shards"]),
 )
 
 

@@ -33,6 +33,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.support.backend import Backend
+from tests.support.memory_disk import memory_backed_dir
 from tests.support.singer_process import run_connector, write_json
 
 pytestmark = pytest.mark.packaging
@@ -46,6 +47,8 @@ CORE = Path("singer-lite-core")
 CORE_PACKAGE = CORE / "src" / "singer_lite_core"
 SAMPLE_ROWS = 200
 STEP_TIMEOUT_SECONDS = 240
+# Room the scratch folder needs: three virtualenvs, the clones and the built distributions.
+SCRATCH_BYTES = 3 << 30
 # Prints, for each of our top-level packages, the file the interpreter would import it from (or null).
 WHERE_FROM = (
     "import importlib.util, json, sys\n"
@@ -80,8 +83,8 @@ def _run(command: list[str | Path], cwd: Path, stdin: str | None = None) -> str:
 @pytest.fixture(scope="module")
 def scratch() -> Iterator[Path]:
     """Deleted at the end: the three virtualenvs take about a gigabyte, which pytest's own temporary
-    folders would keep for the next three runs."""
-    with tempfile.TemporaryDirectory(prefix="test-packaging-") as path:
+    folders would keep for the next three runs. In memory where there is room (tests/support/memory_disk.py)."""
+    with tempfile.TemporaryDirectory(prefix="test-packaging-", dir=memory_backed_dir(SCRATCH_BYTES)) as path:
         yield Path(path)
 
 
@@ -120,6 +123,8 @@ def install(scratch: Path, repository: Path) -> InstallConnector:
 
     The virtualenv is made without pip and filled by the development venv's pip (`--python`): ensurepip
     would add seconds per virtualenv and change nothing that gets installed, and one pip shares one cache.
+    `--no-compile`: byte-compiling every installed module took most of the install's time, and the runs
+    below compile what they import anyway.
     """
     made: dict[str, Path] = {}
 
@@ -128,7 +133,10 @@ def install(scratch: Path, repository: Path) -> InstallConnector:
             venv = scratch / f"venv-{connector}"
             _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=scratch)
             pip: list[str | Path] = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python"]
-            _run([*pip, "install", "--quiet", f"git+file://{repository}#subdirectory={connector}"], cwd=scratch)
+            _run(
+                [*pip, "install", "--quiet", "--no-compile", f"git+file://{repository}#subdirectory={connector}"],
+                cwd=scratch,
+            )
             made[connector] = venv / "bin"
         return made[connector]
 

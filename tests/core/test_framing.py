@@ -40,6 +40,17 @@ def test_framing_keeps_order_and_line_numbers_across_chunk_edges(
     assert order == sorted(order)
 
 
+def test_a_chunk_goes_whole_only_when_every_line_is_a_record_of_its_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [b'{"type":"RECORD","stream":"trips","record":{"x":%d}}\n' % i for i in range(6)]
+    whole = framed(b"".join(lines), monkeypatch, 1 << 20)
+    assert [(m.stream, m.first_line, m.count) for m in whole if isinstance(m, RecordLines)] == [("trips", 1, 6)]
+    # One letter of one stream name differs, and a blank line shorter than the common start ends the chunk.
+    lines[3] = b'{"type":"RECORD","stream":"tripz","record":{"x":3}}\n'
+    split = framed(b"".join(lines) + b"\n", monkeypatch, 1 << 20)
+    runs = [(m.stream, m.first_line, m.count) for m in split if isinstance(m, RecordLines)]
+    assert runs == [("trips", 1, 3), ("tripz", 4, 1), ("trips", 5, 2)]
+
+
 def test_framing_rejects_bad_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError, match="line 2: STATE message has no value"):
         framed(b'{"type":"STATE","value":1}\n{"type":"STATE"}\n', monkeypatch, 1 << 20)

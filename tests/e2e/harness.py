@@ -47,12 +47,14 @@ ZONE_ROWS = 265
 Row = tuple[Any, ...]
 
 
-def write_months(directory: Path, months: Iterable[str]) -> None:
-    """Trip files of every taxi type for `months`, plus the zone lookup once."""
+def write_months(
+    directory: Path, months: Iterable[str], taxi_types: Sequence[str] = TAXI_TYPES, rows: int = ROWS_PER_MONTH
+) -> None:
+    """Trip files of `taxi_types` (every one unless told) for `months`, plus the zone lookup once."""
     directory.mkdir(parents=True, exist_ok=True)
     for month in months:
-        for taxi_type in TAXI_TYPES:
-            write_trip_file(directory, taxi_type, month, ROWS_PER_MONTH, SEED, row_group_size=STATE_EVERY_ROWS)
+        for taxi_type in taxi_types:
+            write_trip_file(directory, taxi_type, month, rows, SEED, row_group_size=STATE_EVERY_ROWS)
     if not (directory / "taxi_zone_lookup.csv").exists():
         write_zone_lookup(directory)
 
@@ -87,9 +89,11 @@ def bookmarked_files(state: dict[str, Any]) -> dict[str, tuple[int, bool]]:
     }
 
 
-def all_complete(months: Sequence[str]) -> dict[str, tuple[int, bool]]:
-    """The bookmarks of a state that has every file of `months` fully loaded."""
-    return {trip_file_name(t, m): (ROWS_PER_MONTH, True) for t in TAXI_TYPES for m in months}
+def all_complete(
+    months: Sequence[str], taxi_types: Sequence[str] = TAXI_TYPES, rows: int = ROWS_PER_MONTH
+) -> dict[str, tuple[int, bool]]:
+    """The bookmarks of a state that has every file of `months` (of `taxi_types`, `rows` each) fully loaded."""
+    return {trip_file_name(t, m): (rows, True) for t in taxi_types for m in months}
 
 
 # --- the oracle: canonical rows from the source files --------------------------------------------
@@ -196,9 +200,9 @@ def landed_rows(backend: Backend, stream: str) -> list[Row]:
     return canonical_rows(stream, backend.rows(stream, columns_of(stream)))
 
 
-def assert_equals_source(backend: Backend, data: Path) -> None:
-    """Every trip table holds exactly the source files' rows, and the zones table all zones."""
-    for taxi_type in TAXI_TYPES:
+def assert_equals_source(backend: Backend, data: Path, taxi_types: Sequence[str] = TAXI_TYPES) -> None:
+    """Every trip table (of `taxi_types`) holds exactly the source files' rows, and the zones table all zones."""
+    for taxi_type in taxi_types:
         stream = TRIP_STREAMS[taxi_type]
         landed = fingerprint(stream, landed_rows(backend, stream))
         assert landed == fingerprint(stream, source_rows(data, taxi_type)), f"{stream} differs from its source files"

@@ -37,7 +37,8 @@ class _QuietServer(ThreadingHTTPServer):
 @dataclass
 class Fault:
     """Answer the next `times` requests whose method matches and whose path starts with `path_prefix` with a
-    status (and a BigQuery-style error body), or by resetting the connection."""
+    status (and a BigQuery-style error body), or by resetting the connection; the first `after` such
+    requests still go through."""
 
     method: str
     path_prefix: str
@@ -45,6 +46,7 @@ class Fault:
     status: int = 503
     reason: str = "backendError"
     times: int = 1
+    after: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and path.startswith(self.path_prefix)
@@ -94,6 +96,9 @@ class FaultProxy(LocalServer):
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None

@@ -1,8 +1,12 @@
 """Singer tap for NYC TLC trip records, the taxi zone lookup and course ratings."""
 
-from tap_nyc_taxi.allocator_settings import load_pyarrow_releasing_memory
+from singer_lite_core.arrow_memory import JEMALLOC_RELEASING_AT_ONCE, load_pyarrow
 
-load_pyarrow_releasing_memory()
+# The tap frees a batch of decoded columns many times a second: on a 1M-row
+# high-volume FHV month its peak RSS was 300 MB on Arrow's defaults, 245 MB
+# with freed pages returned at once. Polars' own jemalloc is left alone: the
+# same option there costs a fifth of the tap's speed.
+load_pyarrow(JEMALLOC_RELEASING_AT_ONCE)
 
 from singer_lite_core.about import installed_version  # noqa: E402 - pyarrow must load first
 

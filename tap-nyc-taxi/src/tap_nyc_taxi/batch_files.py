@@ -28,11 +28,20 @@ import pyarrow.parquet as pq
 
 from singer_lite_core.errors import ConfigError
 from tap_nyc_taxi.batch_config import BatchConfig
+from tap_nyc_taxi.column_mapping import LINEAGE
 from tap_nyc_taxi.record_encoder import json_properties
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
 GZIP_LEVEL = 1
-"""Batch files are a hand-over, read once: the fastest gzip level costs little in size."""
+"""Batch files are a hand-over, read once: the fastest gzip level costs little in size
+(for parquet on 1M yellow rows: 0.8 s of CPU time instead of 14 s at Arrow's default level)."""
+_ROW_NUMBER = LINEAGE[1]
+"""The column numbering the source's rows. It and the date-times are distinct on
+(nearly) every row, so they are written without a parquet dictionary: hashing
+them into dictionaries as large as themselves took half of the writer's time
+(1M yellow rows: 0.55 s of CPU time with every column in dictionaries, 0.3 s
+without these three, the file no larger). Read once and whole, batch files
+carry no column statistics either."""
 
 
 def batch_file_name(config: BatchConfig, stream: str, source: str, first_row: int, run_id: str) -> str:
@@ -93,8 +102,18 @@ class BatchFile:
 
     def _write_parquet(self, table: pa.Table) -> None:
         if self._parquet is None:
-            compression = "gzip" if self._config.compression == "gzip" else "none"
-            self._parquet = pq.ParquetWriter(self._sink, table.schema, compression=compression)
+            self._parquet = pq.ParquetWriter(
+                self._sink,
+                table.schema,
+                compression="gzip" if self._config.compression == "gzip" else "none",
+                compression_level=GZIP_LEVEL if self._config.compression == "gzip" else None,
+                use_dictionary=[
+                    field.name
+                    for field in table.schema
+                    if field.name != _ROW_NUMBER and not pa.types.is_timestamp(field.type)
+                ],
+                write_statistics=False,
+            )
         self._parquet.write_table(table)
 
     def _write_jsonl(self, frame: pl.DataFrame) -> None:

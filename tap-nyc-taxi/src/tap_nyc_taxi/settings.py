@@ -12,6 +12,7 @@ from singer_lite_core.settings import Setting, load_config
 from singer_lite_core.stream_maps.settings import STREAM_MAP_SETTINGS, StreamMapSettings
 from tap_nyc_taxi.batch_config import BatchConfig, read_batch_config
 from tap_nyc_taxi.months import Month, this_month
+from tap_nyc_taxi.shards import Shard, read_shard
 from tap_nyc_taxi.source_forms import builds_names
 from tap_nyc_taxi.taxi_types import TAXI_TYPE_NAMES, YELLOW
 
@@ -49,6 +50,14 @@ SETTINGS: tuple[Setting, ...] = (
         "string",
         "Last month to read (YYYY-MM); defaults to the current month. A missing month within the TLC's publication"
         " lag (two months) ends the stream cleanly; a source with none of the months fails.",
+    ),
+    Setting(
+        "shard",
+        "object",
+        'Read one part of the trip files, for N runs side by side: {"count": N, "index": i}, i from 0 to N-1.'
+        " A month goes to shard (year*12 + month - 1) % N, so adding months never moves a file to another shard;"
+        " only shard 0 reads the streams that are not split by month (taxi_zones, courses, ratings)."
+        " Unset: one run reads everything.",
     ),
     Setting("zone_lookup", "string", "Path or URL of the taxi zone lookup CSV.", TLC_ZONE_LOOKUP),
     Setting("courses", "string", "Path or URL of courses.csv (course_id, title, description, programming_language)."),
@@ -100,6 +109,7 @@ class TapConfig:
     taxi_types: tuple[str, ...]
     start_month: Month | None
     end_month: Month
+    shard: Shard
     zone_lookup: str
     courses: str | None
     ratings: str | None
@@ -129,6 +139,7 @@ def read_tap_config(paths: list[str]) -> TapConfig:
         taxi_types=tuple(dict.fromkeys(raw["taxi_types"])),
         start_month=start,
         end_month=end,
+        shard=read_shard(raw["shard"]),
         zone_lookup=raw["zone_lookup"],
         courses=raw["courses"],
         ratings=raw["ratings"],

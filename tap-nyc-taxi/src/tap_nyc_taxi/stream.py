@@ -48,6 +48,9 @@ class Stream(ABC):
     replication_key: ClassVar[str | None] = None
     lineage: ClassVar[bool] = False
     """Whether records carry the source_file and source_row they were read from."""
+    split_by_month: ClassVar[bool] = False
+    """Whether the `shard` setting splits the stream's files between runs; a stream that is
+    not split is read whole, by shard 0 alone (shards.py)."""
 
     def __init__(self, name: str) -> None:
         document = json.loads(files("tap_nyc_taxi").joinpath("schemas", f"{name}.json").read_text())

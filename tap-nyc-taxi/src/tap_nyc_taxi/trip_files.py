@@ -11,6 +11,11 @@ published yet: the stream ends there, cleanly. A month that should be published 
 missing between present ones is a gap, worth a warning. A source where not one month
 that should be published exists is a wrong source, and fails rather than look like an
 empty success.
+
+With the `shard` setting, a run reads only its shard's months (shards.py), and
+all of the above is judged over those months alone: a source is wrong when
+none of this shard's months is there, and a shard with no month in the range
+has nothing to read, which is no error.
 """
 
 from __future__ import annotations
@@ -62,7 +67,17 @@ def may_be_unpublished(month: Month, today: Month) -> bool:
 def _built_trip_files(config: TapConfig, taxi_type: TaxiType, remote: RemoteFiles) -> Iterator[OpenedFile]:
     assert config.start_month is not None
     stream, today = taxi_type.stream, this_month()
-    months = [m for m in months_between(config.start_month, config.end_month) if taxi_type.is_published(m)]
+    published = [m for m in months_between(config.start_month, config.end_month) if taxi_type.is_published(m)]
+    months = [m for m in published if config.shard.owns(m)]
+    if published and not months:
+        log.info(
+            "%s: no month from %s to %s falls to %s; nothing to read",
+            stream,
+            config.start_month,
+            config.end_month,
+            config.shard,
+        )
+        return
     missing: list[tuple[Month, Absent]] = []
     found = False
     for month in months:
@@ -89,8 +104,9 @@ def _built_trip_files(config: TapConfig, taxi_type: TaxiType, remote: RemoteFile
             return
     if missing and not found:
         first = missing[0][1]
+        of_shard = f" of {config.shard}" if config.shard.is_split else ""
         raise InputError(
-            f"{where(source=first.location)}: {first.answer}, and no month from {missing[0][0]} to "
+            f"{where(source=first.location)}: {first.answer}, and no month{of_shard} from {missing[0][0]} to "
             f"{missing[-1][0]} is there; is 'source' right?"
         )
     _warn_gap(stream, missing)
@@ -108,17 +124,30 @@ def _listed_trip_files(config: TapConfig, taxi_type: TaxiType, remote: RemoteFil
     candidates = remote.list(config.source) if is_bucket(config.source) else _local_candidates(config.source)
     pattern = file_name_pattern(taxi_type)
     by_month: dict[str, list[tuple[int, str]]] = {}
+    other_shards_have_files = False
     for candidate in candidates:
         match = pattern.match(candidate.rstrip("/").rsplit("/", 1)[-1])
-        if match and _in_range(match.group(1), config):
+        if not match or not _in_range(match.group(1), config):
+            continue
+        if config.shard.owns(Month.parse(match.group(1))):
             by_month.setdefault(match.group(1), []).append((FORMATS.index(match.group(2)), candidate))
+        else:
+            other_shards_have_files = True
     chosen = []
     for month in sorted(by_month):
         files = [source_of(location) for _, location in sorted(by_month[month])]
         if len(files) > 1:
             log.info("%s: reading %s, ignoring %s", month, files[0].name, ", ".join(f.name for f in files[1:]))
         chosen.append(files[0])
-    if not chosen:
+    if not chosen and other_shards_have_files:
+        log.info(
+            "%s: none of the %s trip files in %s falls to %s; nothing to read",
+            taxi_type.stream,
+            taxi_type.name,
+            config.source,
+            config.shard,
+        )
+    elif not chosen:
         log.warning("no %s trip files in %s for the configured months", taxi_type.name, config.source)
     return chosen
 

@@ -14,6 +14,7 @@ from tap_nyc_taxi.trip_files import trip_files
 class TripStream(Stream):
     replication_key = "source_row"
     lineage = True
+    split_by_month = True
 
     def __init__(self, taxi_type: TaxiType) -> None:
         super().__init__(taxi_type.stream)

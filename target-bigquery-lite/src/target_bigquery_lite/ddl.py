@@ -11,6 +11,14 @@ lossless conversion. Columns a schema no longer lists stay, NULLABLE.
 A new table is only described here (new_table, which checks its layout
 settings when the SCHEMA arrives); the loader creates it just before the
 run's first write to it.
+
+Other target processes (one per tap shard) may be doing the same DDL on the
+same dataset and tables at the same moment. Every step therefore tolerates
+having been beaten to it: a dataset or table that exists already is used,
+and an update that finds the table changed since it was read (412 on the
+stale etag, or the emulator's failed commit) is worked out again from a
+fresh read, so a column another process added already is not added twice
+(conflicts.py).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver.evolution import evolved_type
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
 from target_bigquery_lite import column_types, sql
+from target_bigquery_lite.conflicts import ddl_conflict_retrying
 from target_bigquery_lite.connection import NO_RETRY
 from target_bigquery_lite.jobs import JobRunner
 from target_bigquery_lite.settings import TableLayout
@@ -41,16 +50,63 @@ class TypeChange:
 
 
 def ensure_dataset(client: bigquery.Client, dataset_id: str, location: str | None) -> None:
+    """Create the dataset unless it exists (409, absorbed by exists_ok); a
+    creation that raced another process's is tried again, and then finds it."""
     dataset = bigquery.Dataset(dataset_id)
     dataset.location = location
-    client.create_dataset(dataset, exists_ok=True, retry=NO_RETRY)
+    ddl_conflict_retrying(dataset_id)(client.create_dataset, dataset, exists_ok=True, retry=NO_RETRY)
+
+
+def create_table(
+    client: bigquery.Client, jobs: JobRunner, table: bigquery.Table, stream: StreamSchema, columns: Mapping[str, str]
+) -> tuple[bigquery.Table, bool]:
+    """Create the stream's table as new_table described it, or, when another
+    process created it meanwhile, make that one fit `stream` as evolve_table
+    does. The flag says whether this call created it: only then is it the
+    run's to delete again (loader.close), since the other process may be
+    about to write to a table it created."""
+    table_id = sql.table_path(table)
+    for attempt in ddl_conflict_retrying(table_id):
+        with attempt:
+            try:
+                return client.create_table(table, retry=NO_RETRY), True
+            except api.Conflict:
+                evolved = evolve_table(client, jobs, table_id, stream, columns)
+                if evolved is not None:
+                    return evolved[1], False
+                # Deleted again since (its creator's run failed): create it after all.
+                raise
+    raise AssertionError("the last attempt returns or raises")
+
+
+def create_run_table(client: bigquery.Client, table: bigquery.Table) -> bigquery.Table:
+    """Create a table only this run uses (a staging table, a table aside); one
+    that exists is an earlier attempt's."""
+    return ddl_conflict_retrying(sql.table_path(table))(client.create_table, table, exists_ok=True, retry=NO_RETRY)
 
 
 def evolve_table(
     client: bigquery.Client, jobs: JobRunner, table_id: str, stream: StreamSchema, columns: Mapping[str, str]
 ) -> tuple[StreamSchema, bigquery.Table] | None:
     """Make an existing table fit `stream`; return the schema records must be
-    decoded to and the table as it now is, or None when there is no such table."""
+    decoded to and the table as it now is, or None when there is no such table.
+    Columns are added and relaxed from a fresh read of the table each time an
+    update loses a race with another process's."""
+    evolved = ddl_conflict_retrying(table_id)(_evolve_columns, client, table_id, stream, columns)
+    if evolved is None:
+        return None
+    effective, table, changes = evolved
+    if changes:
+        table = change_types(client, jobs, table, changes)
+    return effective, table
+
+
+def _evolve_columns(
+    client: bigquery.Client, table_id: str, stream: StreamSchema, columns: Mapping[str, str]
+) -> tuple[StreamSchema, bigquery.Table, list[TypeChange]] | None:
+    """Add the columns the table lacks and relax the REQUIRED ones the key no
+    longer holds, in one update conditional on the table's etag as just read;
+    return the effective schema, the table, and the type changes still to make."""
     try:
         table = client.get_table(table_id, retry=NO_RETRY)
     except api.NotFound:
@@ -80,9 +136,7 @@ def evolve_table(
     if new_schema != list(table.schema):
         table.schema = new_schema
         table = client.update_table(table, ["schema"], retry=NO_RETRY)
-    if changes:
-        table = change_types(client, jobs, table, changes)
-    return stream.with_columns(effective), table
+    return stream.with_columns(effective), table, changes
 
 
 def change_types(

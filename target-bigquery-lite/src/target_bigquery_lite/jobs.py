@@ -7,6 +7,12 @@ PostgreSQL. A retried append must not append again when the first attempt's
 job did run and only its answer was lost, so every job gets an id derived
 from the batch; resubmitting it answers 409, and the job that already ran is
 awaited instead. Only when that earlier job failed is a fresh id used.
+
+A job that lost to another job's concurrent update of its table (another
+shard's MERGE into the same table) changed nothing, so it is submitted
+again under the next id after a jittered backoff (conflicts.py); this
+retry stays inside the job's one step, so nothing else of the stream runs
+in between: the MERGE reads the same staged rows again.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO
 
 import requests.exceptions
@@ -23,6 +29,7 @@ from google.auth.exceptions import TransportError
 from google.cloud import bigquery
 
 from singer_lite_core.errors import LoadError
+from target_bigquery_lite.conflicts import CONCURRENT_UPDATE_ATTEMPTS, concurrent_update_retrying, is_concurrent_update
 from target_bigquery_lite.connection import NO_RETRY
 
 log = logging.getLogger(__name__)
@@ -42,7 +49,9 @@ _TRANSIENT_NETWORK = (
     TransportError,
     ConnectionError,
 )
-MAX_FRESH_IDS = 5
+# How many ids one job may go through: its conflict retries, and the earlier
+# failed attempts a retry of the whole load finds again (each answers 409).
+MAX_FRESH_IDS = 2 * CONCURRENT_UPDATE_ATTEMPTS
 
 # What get_job may return for a job id this runner submitted.
 Job = bigquery.LoadJob | bigquery.QueryJob | bigquery.CopyJob | bigquery.ExtractJob | bigquery.UnknownJob
@@ -73,6 +82,21 @@ class JobRunner:
         config.job_timeout_ms = self._timeout * 1000
         self._run(name, submit)
 
+    def load_uri(self, uri: str, destination: str, config: bigquery.LoadJobConfig, name: str) -> None:
+        """Load one gs:// object; a refusal names the object (the API's own text
+        may name it by an http URL, or not at all)."""
+
+        def submit(job_id: str) -> bigquery.LoadJob:
+            return self._client.load_table_from_uri(
+                uri, destination, job_config=config, job_id=job_id, retry=NO_RETRY, timeout=self._timeout
+            )
+
+        config.job_timeout_ms = self._timeout * 1000
+        try:
+            self._run(name, submit)
+        except LoadError as error:
+            raise LoadError(f"{uri}: {error}", error.row) from None
+
     def query(self, sql: str, name: str | None = None) -> None:
         """Run a statement; `name` only for statements that must not run twice,
         others (DDL, idempotent DML) get a fresh id each time."""
@@ -88,9 +112,19 @@ class JobRunner:
 
     def _run(self, name: str, submit: Callable[[str], Job]) -> None:
         """Submit under the batch's job id (or reattach to the job that already has
-        it) and wait; `name` must be unique per batch and step within the run."""
+        it) and wait, again under the next id while the job loses to concurrent
+        updates; `name` must be unique per batch and step within the run."""
+        attempts = itertools.count()
+        try:
+            concurrent_update_retrying(name)(self._submit_and_wait, name, submit, attempts)
+        except api.BadRequest as error:
+            if not is_concurrent_update(error):
+                raise
+            raise LoadError(f"{api_message(error)} (on each of {CONCURRENT_UPDATE_ATTEMPTS} attempts)") from None
+
+    def _submit_and_wait(self, name: str, submit: Callable[[str], Job], attempts: Iterator[int]) -> None:
         job: Job
-        for attempt in range(MAX_FRESH_IDS):
+        for attempt in attempts:
             job_id = f"target_bigquery_lite_{self._run_id}_{name}_{attempt}"
             try:
                 job = submit(job_id)
@@ -104,7 +138,7 @@ class JobRunner:
                 raise self._failure(error) from None
             self._wait(job)
             return
-        raise AssertionError("the last attempt always waits for its job")
+        raise AssertionError("the attempts never run out")
 
     def _wait(self, job: Job) -> None:
         no_job_retry = {"job_retry": None} if isinstance(job, bigquery.QueryJob) else {}
@@ -118,9 +152,9 @@ class JobRunner:
 
     @staticmethod
     def _failure(error: api.GoogleAPICallError) -> Exception:
-        """Transient errors go back to the committer for a retry; the others
-        become a LoadError carrying the API's own message."""
-        if is_transient(error):
+        """Transient errors go back to the committer for a retry, a concurrent
+        update to _run's; the others become a LoadError carrying the API's own message."""
+        if is_transient(error) or is_concurrent_update(error):
             return error
         return LoadError(api_message(error))
 

@@ -2,31 +2,39 @@
 
 Each flush of a stream becomes one Parquet file and one load job: straight
 into the table for appends (a load job is atomic), or into a staging table
-followed by one MERGE (upserts). An overwrite loads the same way into a
-table aside, and one CREATE OR REPLACE ... AS SELECT from it at the end of
-the input swaps the new rows in, so the old rows disappear only once all
-the new ones are in. Staging tables and tables aside are per run and
-stream, expire after a day in case the run dies, and are dropped at the end.
+followed by one MERGE (upserts). The job reads the file sent with it, or,
+with a `bucket`, staged there as an object (staging_bucket.py); a tap's
+gs:// batch file already in the table's types is read where it is. An
+overwrite loads the same way into a table aside, and one CREATE OR REPLACE
+... AS SELECT from it at the end of the input swaps the new rows in, so the
+old rows disappear only once all the new ones are in. Staging tables and
+tables aside are per run and stream, expire after a day in case the run
+dies, and are dropped at the end.
 
 DDL is not transactional here, so a new table is created just before the
 run's first write to it, and deleted again at the end of the run if that
-write failed (the table is then empty).
+write failed (the table is then empty). Only a table this run's own create
+made is deleted so: one that another process (a concurrent shard) created
+first is used as it is, made to fit the stream, and left alone, since that
+process may be about to write to it.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from google.cloud import bigquery
 
 from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver import metadata_columns as meta
-from singer_lite_core.target_driver.batch_files import local_path
+from singer_lite_core.target_driver.batch_files import local_path, opened
 from singer_lite_core.target_driver.capabilities import DecimalType, IdentifierRules, LoaderCapabilities
 from singer_lite_core.target_driver.identifiers import Identifiers, digest
 from singer_lite_core.target_driver.loader import Batch
@@ -36,8 +44,9 @@ from target_bigquery_lite import ddl, sql
 from target_bigquery_lite.column_types import standard
 from target_bigquery_lite.connection import NO_RETRY, make_client
 from target_bigquery_lite.jobs import JobRunner, is_transient
-from target_bigquery_lite.parquet_batch import FileColumn, file_as_sent, parquet_file
+from target_bigquery_lite.parquet_batch import FileColumn, loads_as_is, parquet_file
 from target_bigquery_lite.settings import TableLayout, table_layouts
+from target_bigquery_lite.staging_bucket import StagingBucket
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +80,12 @@ STAGE_LIFETIME = timedelta(days=1)
 class _BigQueryTable(StreamTable):
     """A stream's table with what only BigQuery needs: the table as it now is
     (fetched again after a type change rewrites it), or as it will be created until it
-    `exists`; for an overwrite, the table aside as it now is once made; the
-    prefix of its jobs' ids and its staging table."""
+    `exists`; the stream's schema that table was made to fit (a table another
+    process creates first is made to fit it too); for an overwrite, the table
+    aside as it now is once made; the prefix of its jobs' ids and its staging table."""
 
     table: bigquery.Table
+    schema: StreamSchema
     aside_table: bigquery.Table | None
     job_prefix: str
     stage_id: str
@@ -90,9 +101,12 @@ class BigQueryLoader:
         self._layouts = table_layouts(config)
         self._run_id = uuid.uuid4().hex[:12]
         self._jobs = JobRunner(self._client, self._run_id, config["job_timeout_seconds"])
+        self._bucket = (
+            StagingBucket(config, self._run_id, config["job_timeout_seconds"]) if config.get("bucket") else None
+        )
         self._tables: dict[str, _BigQueryTable] = {}
         self._stages: set[str] = set()
-        # Tables this run created whose first write has not (yet) succeeded.
+        # Tables this run's own create made whose first write has not (yet) succeeded.
         self._unconfirmed: set[str] = set()
         self._dataset_ready = False
 
@@ -119,6 +133,7 @@ class BigQueryLoader:
             exists=evolved is not None,
             aside=f"{self._dataset}._tbl_new_{self._run_id}_{hashed}" if overwrite else None,
             table=table,
+            schema=schema,
             aside_table=aside_table,
             job_prefix=hashed,
             stage_id=f"{self._dataset}._tbl_stage_{self._run_id}_{hashed}",
@@ -131,15 +146,15 @@ class BigQueryLoader:
         target = self._tables[batch.schema.stream]
         written = self._writable(target)
         name = f"{target.job_prefix}_{batch.name}"
-        with self._file(written, target, batch) as data:
+        with self._source(written, target, batch) as source:
             if target.keys:
                 self._stage(target, written)
                 load_config = self._load_config(_nullable(written.schema), truncate=True)
-                self._jobs.load(data, target.stage_id, load_config, f"{name}_stage")
+                self._load(source, target.stage_id, load_config, f"{name}_stage")
                 columns = target.columns_of(batch.table.column_names)
                 self._jobs.query(sql.merge(target.written, target.stage_id, columns, target.keys), f"{name}_merge")
             else:
-                self._jobs.load(data, target.written, self._load_config(written.schema), f"{name}_append")
+                self._load(source, target.written, self._load_config(written.schema), f"{name}_append")
         self._unconfirmed.discard(target.written)
 
     def activate_version(self, schema: StreamSchema, version: int, hard_delete: bool) -> None:
@@ -184,24 +199,37 @@ class BigQueryLoader:
             except Exception as error:  # noqa: BLE001 - cleanup is best effort
                 log.warning("could not drop staging table %s (it expires within a day): %s", stage_id, error)
         self._client.close()  # type: ignore[no-untyped-call]  # google-cloud-bigquery leaves close unannotated
+        if self._bucket is not None:
+            self._bucket.close()
 
     def _writable(self, target: _BigQueryTable) -> bigquery.Table:
         """The table the stream's rows go to (target.written), created now if
         this is the run's first write to it: the stream's table as prepare
-        described it, or an overwrite's table aside with the table's columns."""
+        described it, or an overwrite's table aside with the table's columns.
+
+        Another process may have created the stream's table since prepare
+        found none; it is then made to fit the stream and is not the run's
+        to delete. That still leaves one window: this run created it, its
+        first write failed, and close() deletes it (empty) while another
+        process that found it has not written to it yet; that process's write
+        then fails with "Not found", having committed nothing, and its rerun
+        creates the table again."""
         if target.aside is None:
             if not target.exists:
                 self._ensure_dataset()
-                target.table = self._client.create_table(target.table, exists_ok=True, retry=NO_RETRY)
+                target.table, created = ddl.create_table(
+                    self._client, self._jobs, target.table, target.schema, target.columns
+                )
                 target.exists = True
-                self._unconfirmed.add(target.path)
+                if created:
+                    self._unconfirmed.add(target.path)
             return target.table
         if target.aside_table is None:
             self._ensure_dataset()
             self._stages.add(target.aside)
             aside = bigquery.Table(target.aside, schema=_nullable(target.table.schema))
             aside.expires = _expiry()
-            target.aside_table = self._client.create_table(aside, exists_ok=True, retry=NO_RETRY)
+            target.aside_table = ddl.create_run_table(self._client, aside)
         return target.aside_table
 
     def _evolve_aside(
@@ -223,25 +251,51 @@ class BigQueryLoader:
             ddl.ensure_dataset(self._client, self._dataset, self._location)
             self._dataset_ready = True
 
-    def _file(self, written: bigquery.Table, target: _BigQueryTable, batch: Batch) -> IO[bytes]:
-        """The batch as Parquet in the types of the table it goes to (the core has
-        widened any NUMERIC column whose values need BIGNUMERIC already): the
-        tap's own parquet file when it is that already, else one written here."""
+    @contextmanager
+    def _source(self, written: bigquery.Table, target: _BigQueryTable, batch: Batch) -> Iterator[IO[bytes] | str]:
+        """What the load job reads: the batch as Parquet in the types of the table it
+        goes to (the core has widened any NUMERIC column whose values need BIGNUMERIC
+        already), as a file or, with a bucket, the gs:// URI of that file staged,
+        deleted once the load (and MERGE) committed; a tap's gs:// batch file that
+        is such a file already is read where it is, and stays the tap's."""
         by_column = {target.column(p).lower(): p for p in batch.table.column_names}
         columns = [FileColumn(f.name, standard(f.field_type), by_column.get(f.name.lower())) for f in written.schema]
+        if batch.file is not None and batch.file_as_sent and urlsplit(batch.file.uri).scheme == "gs":
+            with opened(batch.file) as sent:
+                as_is = loads_as_is(sent, columns)
+            if as_is:
+                log.info("%s: the batch file is loaded from where it is, in the table's types", batch.location())
+                yield batch.file.uri
+                return
+        with self._file(columns, batch) as data:
+            if self._bucket is None:
+                yield data
+                return
+            uri = self._bucket.upload(data, IDENTIFIERS.table(batch.schema.stream), batch.name)
+        yield uri
+        self._bucket.committed(uri)
+
+    @staticmethod
+    def _file(columns: list[FileColumn], batch: Batch) -> IO[bytes]:
+        """The tap's own local parquet file when it is what the load needs already, else one written here."""
         path = local_path(batch.file.uri) if batch.file is not None and batch.file_as_sent else None
-        sent = None if path is None else file_as_sent(path, columns)
-        if sent is not None:
+        if path is not None and loads_as_is(path, columns):
             log.info("%s: the batch file is loaded as it is, in the table's types", batch.location())
-            return sent
+            return open(path, "rb")
         return parquet_file(batch.table, columns)
+
+    def _load(self, source: IO[bytes] | str, destination: str, config: bigquery.LoadJobConfig, name: str) -> None:
+        if isinstance(source, str):
+            self._jobs.load_uri(source, destination, config, name)
+        else:
+            self._jobs.load(source, destination, config, name)
 
     def _stage(self, target: _BigQueryTable, written: bigquery.Table) -> None:
         if target.stage_id in self._stages:
             return
         stage = bigquery.Table(target.stage_id, schema=_nullable(written.schema))
         stage.expires = _expiry()
-        self._client.create_table(stage, exists_ok=True, retry=NO_RETRY)
+        ddl.create_run_table(self._client, stage)
         self._stages.add(target.stage_id)
 
     @staticmethod

@@ -9,7 +9,7 @@ here, in Arrow's C++ casts for whole columns, and value by value only for a
 column a cast refused, either to accept a rarer spelling or to name the row
 at fault. The file always has every column of the table, in table order, so
 the load job can use the table's own schema. A parquet BATCH file that is
-already such a file (file_as_sent) goes to the load job as it is.
+already such a file (loads_as_is) goes to the load job as it is.
 """
 
 from __future__ import annotations
@@ -60,20 +60,21 @@ def parquet_file(batch: pa.Table, columns: Sequence[FileColumn]) -> io.BytesIO:
     return buffer
 
 
-def file_as_sent(path: str, columns: Sequence[FileColumn]) -> IO[bytes] | None:
-    """A tap's parquet file, opened, if loading it is loading what parquet_file
-    would write: the table's columns by name and in order, each in the type
-    written for it, and no NUL character in its text (which the core removes).
-    Its rows are the batch's (Batch.file_as_sent), so nothing is encoded again."""
-    schema = pq.read_schema(path)
+def loads_as_is(source: str | IO[bytes], columns: Sequence[FileColumn]) -> bool:
+    """Whether loading a tap's parquet file (a path, or the file opened) is loading
+    what parquet_file would write: the table's columns by name and in order,
+    each in the type written for it, and no NUL character in its text (which
+    the core removes). Its rows are the batch's (Batch.file_as_sent), so
+    nothing is encoded again."""
+    schema = pq.read_schema(source)
     if [f.name for f in schema] != [c.name for c in columns]:
-        return None
+        return False
     if any(f.type not in _written_types(c.bq_type) for f, c in zip(schema, columns, strict=True)):
-        return None
+        return False
     text = [c.name for c in columns if c.bq_type == "STRING"]
-    if text and any(pc.any(pc.match_substring(t, "\x00")).as_py() for t in pq.read_table(path, columns=text).columns):
-        return None
-    return open(path, "rb")
+    return not text or not any(
+        pc.any(pc.match_substring(t, "\x00")).as_py() for t in pq.read_table(source, columns=text).columns
+    )
 
 
 def _written_types(bq_type: str) -> tuple[pa.DataType, ...]:

@@ -41,6 +41,24 @@ SETTINGS: tuple[Setting, ...] = (
         "applied when the table is created.",
     ),
     Setting(
+        "bucket",
+        "string",
+        "GCS bucket to stage each flushed batch in as a parquet object, which the load job then reads "
+        "from its gs:// URI; unset means the batch is sent with the load job itself.",
+    ),
+    Setting(
+        "bucket_prefix",
+        "string",
+        "Object name prefix of the staged batches in 'bucket' (e.g. staging/target-bigquery-lite).",
+    ),
+    Setting(
+        "clean_up_staged_objects",
+        "boolean",
+        "Delete a staged object once the load (and MERGE) that used it committed; "
+        "false keeps it (a failed run's objects are always kept).",
+        True,
+    ),
+    Setting(
         "job_timeout_seconds",
         "integer",
         "A load, MERGE or DDL job running longer than this is cancelled and the run fails.",

@@ -46,6 +46,9 @@ class Connection:
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
         self._conn: PgConnection | None = None
+        # Which session get() returns: a new number for each new connection,
+        # for what a session holds and loses with it (session advisory locks).
+        self.session = 0
 
     def get(self) -> PgConnection:
         if self._conn is None or self._conn.closed:
@@ -63,6 +66,7 @@ class Connection:
                 cur.execute("SET TIME ZONE 'UTC'")
             conn.commit()
             self._conn = conn
+            self.session += 1
         return self._conn
 
     def discard(self) -> None:
@@ -82,8 +86,11 @@ class Connection:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Connection-level failures; data errors are never retried, nor is a refused
-    connection (Connection.get raises that as a ConnectorError)."""
+    """Connection-level failures, and transactions the server aborted for meeting
+    another run's (deadlock_detected 40P01, serialization_failure 40001: psycopg2's
+    TransactionRollbackError is an OperationalError), which succeed when run
+    again; data errors are never retried, nor is a refused connection
+    (Connection.get raises that as a ConnectorError)."""
     return isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)) and not isinstance(
         error, psycopg2.errors.QueryCanceled
     )

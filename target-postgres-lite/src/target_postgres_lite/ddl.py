@@ -11,6 +11,12 @@ A table is created only by the transaction of the run's first write to it,
 and an overwrite's table aside starts as a copy of the table's definition;
 its rows replace the table's in one transaction that keeps the table itself
 (its grants, the views over it, its indexes).
+
+Other runs may load the same schema at the same time (one per tap shard):
+a change is made under advisory_locks.lock_definition, after a second look
+at the table, so that two runs never both create the schema or the table,
+add the same column or change the same key; a run that finds the change
+made keeps it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from singer_lite_core.errors import LoadError
 from singer_lite_core.target_driver.evolution import evolved_type
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
 from target_postgres_lite import column_types
+from target_postgres_lite.advisory_locks import lock_definition
 from target_postgres_lite.sql import qualified, quoted
 
 
@@ -65,24 +72,68 @@ def table_info(cur: PgCursor, schema: str, table: str) -> TableInfo | None:
     )
 
 
+@dataclass(frozen=True)
+class _Evolution:
+    """What an existing table needs to fit a stream: statements in order, then
+    a new key if `new_key`; `columns` are the types records decode to."""
+
+    statements: tuple[str, ...]
+    new_key: bool
+    columns: tuple[Column, ...]
+
+
 def evolve_table(
     cur: PgCursor, schema_name: str, table_name: str, stream: StreamSchema, columns: Mapping[str, str]
 ) -> StreamSchema | None:
     """Make an existing table fit `stream` and return the schema records must be
-    decoded to; None when there is no such table (yet)."""
-    table = qualified(schema_name, table_name)
-    keys = tuple(columns[k] for k in stream.key_properties)
+    decoded to; None when there is no such table (yet). Only a table that needs
+    a change is locked, and looked at again under the lock."""
     info = table_info(cur, schema_name, table_name)
     if info is None:
         return None
-    effective = [_evolve_column(cur, table, info, c, columns[c.name]) for c in stream.columns]
-    listed = set(columns.values())
-    for name, (_, not_null) in info.columns.items():
-        if not_null and name not in listed and name not in keys:
-            cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
-    if keys and info.primary_key != keys:
-        _change_key(cur, table, stream, info, keys)
-    return stream.with_columns(effective)
+    table = qualified(schema_name, table_name)
+    evolution = _evolution(table, info, stream, columns)
+    if evolution.statements or evolution.new_key:
+        lock_definition(cur, schema_name, table_name)
+        info = table_info(cur, schema_name, table_name)
+        if info is None:
+            raise LoadError(f"{table} was dropped by someone else while this run was changing it")
+        evolution = _evolution(table, info, stream, columns)
+        for statement in evolution.statements:
+            cur.execute(statement)
+        if evolution.new_key:
+            _change_key(cur, table, stream, info, tuple(columns[k] for k in stream.key_properties))
+    return stream.with_columns(evolution.columns)
+
+
+def ensure_schema(cur: PgCursor, schema_name: str) -> None:
+    """Create the schema unless it exists; two runs creating it at once would
+    otherwise meet in pg_namespace's unique index."""
+    cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema_name,))
+    if cur.fetchone() is None:
+        lock_definition(cur, schema_name)
+        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(schema_name)}")
+
+
+def ensure_table(
+    cur: PgCursor,
+    schema_name: str,
+    table_name: str,
+    stream: StreamSchema,
+    columns: Mapping[str, str],
+    like: str | None = None,
+) -> None:
+    """Create the stream's table (as a copy of the table `like`, else from
+    `stream`), unless another run has since this one looked: then make that
+    table fit `stream`."""
+    lock_definition(cur, schema_name, table_name)
+    if evolve_table(cur, schema_name, table_name, stream, columns) is not None:
+        return
+    table = qualified(schema_name, table_name)
+    if like is None:
+        create_table(cur, table, stream, columns)
+    else:
+        create_like(cur, table, like)
 
 
 def create_table(cur: PgCursor, table: str, stream: StreamSchema, columns: Mapping[str, str]) -> None:
@@ -97,14 +148,11 @@ def create_like(cur: PgCursor, table: str, model: str) -> None:
     cur.execute(f"CREATE TABLE {table} (LIKE {model} INCLUDING ALL)")
 
 
-def swap_in(cur: PgCursor, schema_name: str, aside_name: str, table: str, create: bool) -> None:
+def swap_in(cur: PgCursor, schema_name: str, aside_name: str, table: str) -> None:
     """Replace the table's rows by the aside table's and drop it, in the caller's
-    transaction; `create` makes the table first (an overwrite of a new table).
-    Every SCHEMA evolved both tables alike, so the table has every column of
-    the table aside."""
+    transaction. Every SCHEMA evolved both tables alike, so the table has every
+    column of the table aside."""
     aside = qualified(schema_name, aside_name)
-    if create:
-        create_like(cur, table, aside)
     info = table_info(cur, schema_name, aside_name)
     if info is None:
         raise LoadError(f"{aside}, which held the new rows, was dropped during the run")
@@ -114,22 +162,40 @@ def swap_in(cur: PgCursor, schema_name: str, aside_name: str, table: str, create
     cur.execute(f"DROP TABLE {aside}")
 
 
-def _evolve_column(cur: PgCursor, table: str, info: TableInfo, column: Column, name: str) -> Column:
+def _evolution(table: str, info: TableInfo, stream: StreamSchema, columns: Mapping[str, str]) -> _Evolution:
+    keys = tuple(columns[k] for k in stream.key_properties)
+    statements: list[str] = []
+    effective = []
+    for column in stream.columns:
+        evolved, changes = _evolve_column(table, info, column, columns[column.name])
+        effective.append(evolved)
+        statements += changes
+    listed = set(columns.values())
+    statements += [
+        f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL"
+        for name, (_, not_null) in info.columns.items()
+        if not_null and name not in listed and name not in keys
+    ]
+    return _Evolution(tuple(statements), bool(keys) and info.primary_key != keys, tuple(effective))
+
+
+def _evolve_column(table: str, info: TableInfo, column: Column, name: str) -> tuple[Column, list[str]]:
+    """The column's effective type, and the statements that make the table's column hold it."""
     existing = info.columns.get(name)
     if existing is None:
-        cur.execute(f"ALTER TABLE {table} ADD COLUMN {quoted(name)} {column_types.NATIVE_TYPES[column.type]}")
-        return column
+        return column, [f"ALTER TABLE {table} ADD COLUMN {quoted(name)} {column_types.NATIVE_TYPES[column.type]}"]
     native, not_null = existing
+    statements = []
     if not_null and name not in info.primary_key:
-        cur.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
+        statements.append(f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} DROP NOT NULL")
     wanted = evolved_type(column_types.logical_of(native), column.type)
     to_type = column_types.changed_type(native, wanted)
     if to_type is not None:
-        cur.execute(
+        statements.append(
             f"ALTER TABLE {table} ALTER COLUMN {quoted(name)} TYPE {to_type} "
             f"USING {column_types.conversion(quoted(name), to_type)}"
         )
-    return Column(column.name, wanted)
+    return Column(column.name, wanted), statements
 
 
 def _change_key(cur: PgCursor, table: str, stream: StreamSchema, info: TableInfo, keys: tuple[str, ...]) -> None:

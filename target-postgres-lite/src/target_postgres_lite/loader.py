@@ -4,6 +4,21 @@ DDL is transactional here, so a new table is created in the transaction of
 its first write, and a refused run rolls it back with the write. An
 overwrite loads into a real table next to the stream's (`_tpl_new_...`,
 made afresh by the first write) and swaps its rows in at the end (ddl.swap_in).
+
+Other runs may load the same schema at once (one per tap shard). Definition
+changes are serialised per table (ddl, advisory_locks). A run that replaces
+a table's rows (an overwrite, or ACTIVATE_VERSION) claims the table until the
+stream finishes (advisory_locks.claim), and a second run doing so at the same
+time fails at its first such write, naming the table, instead of dropping
+the first one's table aside or retiring the rows it has just written.
+
+Two runs cannot deadlock on these locks: every transaction writes to one
+stream's table (and its own table aside and temporary staging table, which
+no other run touches), and takes that table's definition lock before any lock
+on the table itself, or none; a claim never waits. Upserts of
+overlapping keys in different orders can still deadlock on rows: PostgreSQL
+then aborts one transaction (40P01), which is transient, and the committer
+retries that job whole, in a new transaction, before any STATE after it.
 """
 
 from __future__ import annotations
@@ -24,7 +39,7 @@ from singer_lite_core.target_driver.identifiers import Identifiers, cut, digest
 from singer_lite_core.target_driver.loader import Batch
 from singer_lite_core.target_driver.stream_schema import StreamSchema
 from singer_lite_core.target_driver.tables import StreamTable
-from target_postgres_lite import copy_load, ddl
+from target_postgres_lite import advisory_locks, copy_load, ddl
 from target_postgres_lite.connection import Connection, is_transient
 from target_postgres_lite.settings import connection_dsn
 from target_postgres_lite.sql import qualified, quoted
@@ -51,11 +66,14 @@ ASIDE_PREFIX = "_tpl_new_"
 
 @dataclass(kw_only=True)
 class _PostgresTable(StreamTable):
-    """A stream's table with the name of its table aside in the schema (for an
-    overwrite) and the schema its first write creates it with."""
+    """A stream's table with its name and its table aside's in the schema (for
+    an overwrite), the schema its first write creates it with, and the session
+    whose claim (advisory_locks.claim) covers it (Connection.session), if any."""
 
+    name: str
     aside_name: str | None
     schema: StreamSchema
+    claimed_in: int | None = None
 
 
 def aside_of(table: str) -> str:
@@ -85,7 +103,8 @@ class PostgresLoader:
         with self._transaction() as cur:
             evolved = ddl.evolve_table(cur, self._schema, name, schema, columns)
             effective = schema if evolved is None else evolved
-            if aside_made and table_aside is not None:
+            if previous is not None and aside_made and table_aside is not None:
+                self._claim(cur, previous)
                 effective = ddl.evolve_table(cur, self._schema, table_aside, effective, columns) or effective
         self._tables[schema.stream] = _PostgresTable(
             qualified(self._schema, name),
@@ -94,8 +113,10 @@ class PostgresLoader:
             exists=evolved is not None,
             aside=None if table_aside is None else qualified(self._schema, table_aside),
             aside_made=aside_made,
+            name=name,
             aside_name=table_aside,
             schema=effective,
+            claimed_in=None if previous is None else previous.claimed_in,
         )
         return effective
 
@@ -123,6 +144,7 @@ class PostgresLoader:
         version_column = quoted(table.column(meta.TABLE_VERSION))
         older = f"({version_column} IS NULL OR {version_column} < %s)"
         with self._writing(table) as cur:
+            self._claim(cur, table)
             if hard_delete:
                 cur.execute(f"DELETE FROM {table.written} WHERE {older}", (version,))
             else:
@@ -134,23 +156,32 @@ class PostgresLoader:
     def finish(self, stream: str) -> None:
         table = self._tables[stream]
         if table.exists and table.aside is None:
+            if table.claimed_in is not None:
+                with self._transaction() as cur:
+                    self._release(cur, table)
             return
         with self._writing(table) as cur:
             if table.aside_name is not None:
-                ddl.swap_in(cur, self._schema, table.aside_name, table.path, create=not table.exists)
+                if not table.exists:
+                    ddl.ensure_table(cur, self._schema, table.name, table.schema, table.columns, like=table.aside)
+                ddl.swap_in(cur, self._schema, table.aside_name, table.path)
+            self._release(cur, table)
         table.exists = True
         table.aside_made = False
 
     @contextlib.contextmanager
     def _writing(self, table: _PostgresTable) -> Iterator[PgCursor]:
         """A transaction writing to `table.written`, which it first creates if
-        this is the run's first write: the stream's table from its schema, or
-        an overwrite's table aside as a copy of the table (or of the schema)."""
+        this is the run's first write: the stream's table from its schema
+        (unless another run has meanwhile), or an overwrite's table aside as a
+        copy of the table (or of the schema)."""
         with self._transaction() as cur:
+            if table.aside is not None:
+                self._claim(cur, table)
             if not (table.exists if table.aside is None else table.aside_made):
-                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(self._schema)}")
+                ddl.ensure_schema(cur, self._schema)
                 if table.aside is None:
-                    ddl.create_table(cur, table.path, table.schema, table.columns)
+                    ddl.ensure_table(cur, self._schema, table.name, table.schema, table.columns)
                 else:
                     # What a run that died before dropping its own left goes first.
                     cur.execute(f"DROP TABLE IF EXISTS {table.aside}")
@@ -163,6 +194,28 @@ class PostgresLoader:
             table.exists = True
         else:
             table.aside_made = True
+
+    def _claim(self, cur: PgCursor, table: _PostgresTable) -> None:
+        """Make sure this session holds the claim on the table: once per
+        session, since a lost connection loses its claim too."""
+        session = self._connection.session
+        if table.claimed_in == session:
+            return
+        if not advisory_locks.claim(cur, self._schema, table.name):
+            raise LoadError(
+                f"another run is replacing the rows of {table.path} (an overwrite, or ACTIVATE_VERSION) at this "
+                "moment; one run at a time may (with tap shards, only shard 0 syncs the full-table streams)"
+            )
+        # A session's lock, held even if this transaction rolls back.
+        table.claimed_in = session
+        if table.aside_made and table.aside_name and ddl.table_info(cur, self._schema, table.aside_name) is None:
+            raise LoadError(f"{table.aside}, which held this run's new rows, was dropped while its connection was down")
+
+    def _release(self, cur: PgCursor, table: _PostgresTable) -> None:
+        """Give the claim up at once, not at commit (a retry of the job claims it again)."""
+        if table.claimed_in == self._connection.session:
+            advisory_locks.release(cur, self._schema, table.name)
+        table.claimed_in = None
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[PgCursor]:

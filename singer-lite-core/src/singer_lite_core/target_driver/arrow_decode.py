@@ -40,7 +40,14 @@ from singer_lite_core.target_driver.decimal_columns import DecimalColumns
 from singer_lite_core.target_driver.json_values import JsonError, loads
 from singer_lite_core.target_driver.logical_types import LogicalType, WiderTypeNeeded
 from singer_lite_core.target_driver.messages import BatchFile, parse_line
-from singer_lite_core.target_driver.parquet_columns import BadRow, arrow_kind, converted, utc_text, without_nul
+from singer_lite_core.target_driver.parquet_columns import (
+    BadRow,
+    arrow_kind,
+    converted,
+    one_array,
+    utc_text,
+    without_nul,
+)
 from singer_lite_core.target_driver.record_fields import RecordFields
 from singer_lite_core.target_driver.record_values import BadValue, converter, record_validator
 from singer_lite_core.target_driver.stream_schema import Column, StreamSchema
@@ -166,7 +173,7 @@ class RecordDecoder:
         columns: dict[str, pa.Array] = {}
         nulled: dict[str, int] = {}
         for c in self._record_columns:
-            values = piece.column(c.name).combine_chunks() if c.name in present else pa.nulls(rows)
+            values = one_array(piece.column(c.name)) if c.name in present else pa.nulls(rows)
             try:
                 columns[c.name], nulled[c.name] = converted(
                     c.name,

@@ -73,10 +73,13 @@ class DecimalColumns:
             return pa.float64() if self._doubles_travel and not long_digits else ANY_PRECISION_READ_TYPE
         return arrow_type(self._column_type(kind))
 
-    def from_reader(self, values: pa.ChunkedArray) -> pa.ChunkedArray:
-        """The column the Arrow reader produced, as the loader gets it."""
+    def from_reader(self, values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+        """The column the Arrow reader produced, as the loader gets it.
+        Narrowing costs a few numpy passes per array whatever its length, and
+        the reader makes a chunk of every block of lines, so the chunks are
+        joined first."""
         if self._decimal is None and pa.types.is_decimal(values.type):
-            return _narrowest(values)
+            return _narrowest(values.combine_chunks())
         return values
 
     def from_texts(self, column: str, kind: LogicalType, texts: list[str | None] | pa.Array) -> tuple[pa.Array, int]:
@@ -169,11 +172,14 @@ def shortest_decimals(values: pa.Array) -> pa.Array | None:
     significant digits share a double, that decimal is the double's shortest
     text (which has no more digits) in value.
     """
+    whole_digits = ANY_PRECISION_READ_TYPE.precision - ANY_PRECISION_READ_TYPE.scale
+    if values.null_count == len(values):
+        # A column the source leaves empty (a fee of later years) is common, and needs no numbers.
+        return pa.nulls(len(values), pa.decimal128(whole_digits, 0))
     doubles = values.cast(pa.float64())
     x = doubles.fill_null(0).to_numpy(zero_copy_only=False)
     # NaN if any value is NaN, which fails every comparison below, as Infinity does.
     largest = np.abs(x).max(initial=0.0)
-    whole_digits = ANY_PRECISION_READ_TYPE.precision - ANY_PRECISION_READ_TYPE.scale
     for scale in (*NARROW_SCALES, ANY_PRECISION_READ_TYPE.scale):
         power = 10.0**scale
         # Rounding is monotonic: the largest value has the most digits.
@@ -203,26 +209,24 @@ def _float_texts(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.and_(pc.is_inf(values), pc.less(values, 0)), pa.scalar("-Infinity"), text)
 
 
-def _narrowest(values: pa.ChunkedArray) -> pa.ChunkedArray:
+def _narrowest(values: pa.Array) -> pa.Array:
     """The decimals at the smallest of NARROW_SCALES that keeps every value
     (printing a decimal at a fitting scale is much cheaper than trimming its
     text), or at their own scale."""
-    whole_digits = values.type.precision - values.type.scale
+    read = values.type
+    whole_digits = read.precision - read.scale
     units = _unscaled(values)
     for scale in NARROW_SCALES:
-        if scale >= values.type.scale:
+        if scale >= read.scale:
             break
         narrower_type = pa.decimal128(whole_digits + scale, scale)
         if units is not None:
             # A value keeps k fewer digits after the point exactly when its
             # unscaled integer is a multiple of 10**k; dividing the integers
             # is much cheaper than Arrow's decimal rescaling.
-            divisor = 10 ** (values.type.scale - scale)
-            if all(_multiples(chunk, divisor) for chunk in units):
-                chunks = [
-                    _from_unscaled(c, u // divisor, narrower_type) for c, u in zip(_chunks(values), units, strict=True)
-                ]
-                return pa.chunked_array(chunks, narrower_type) if isinstance(values, pa.ChunkedArray) else chunks[0]
+            whole = _divided(units, 10 ** (read.scale - scale))
+            if whole is not None:
+                return _from_unscaled(values, whole, narrower_type)
             continue
         narrower = pc.cast(values, narrower_type, safe=False)
         if pc.all(pc.equal(narrower, values)).as_py() is not False:
@@ -230,41 +234,41 @@ def _narrowest(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return values
 
 
-def _multiples(units: np.ndarray, divisor: int) -> bool:
-    """Whether every integer is a multiple of `divisor`; the first few are
-    tried alone, since a scale that does not fit usually fails at once."""
-    head = units[:64]
-    return not np.any(head % divisor) and not np.any(units[64:] % divisor)
+def _divided(units: np.ndarray, divisor: int) -> np.ndarray | None:
+    """The integers divided by `divisor`, if every one is a multiple of it;
+    the first few are tried alone, since a scale that does not fit usually
+    fails at once. Quotients and remainders come from one pass."""
+    if np.any(units[:64] % divisor):
+        return None
+    whole, rest = np.divmod(units, divisor)
+    return None if rest.any() else whole
 
 
-def _chunks(values: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
-    return values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-
-
-def _unscaled(values: pa.ChunkedArray | pa.Array) -> list[np.ndarray] | None:
-    """The unscaled integers of 128-bit decimals, a chunk at a time (0 for
-    NULL), when every one fits 64 bits; None otherwise, for Arrow to compare."""
+def _unscaled(values: pa.Array) -> np.ndarray | None:
+    """The unscaled integers of 128-bit decimals (0 for NULL), when every one
+    fits 64 bits; None otherwise, for Arrow to compare."""
     if not pa.types.is_decimal128(values.type):
         return None
-    parts = []
-    for chunk in _chunks(values):
-        words = np.frombuffer(chunk.buffers()[1], dtype="<i8", count=2 * len(chunk), offset=16 * chunk.offset)
-        low, high = words[0::2], words[1::2]
-        if chunk.null_count:
-            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
-            low, high = np.where(valid, low, 0), np.where(valid, high, 0)
-        if not np.array_equal(high, low >> 63):
-            return None
-        parts.append(low)
-    return parts
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    words = np.frombuffer(values.buffers()[1], dtype="<i8", count=2 * len(values), offset=16 * values.offset)
+    low, high = words[0::2], words[1::2]
+    if values.null_count:
+        valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+        low, high = np.where(valid, low, 0), np.where(valid, high, 0)
+    if not np.array_equal(high, low >> 63):
+        return None
+    return low
 
 
-def _from_unscaled(chunk: pa.Array, units: np.ndarray, arrow: pa.DataType) -> pa.Array:
-    """`chunk`'s values, with its NULLs, as the decimals of type `arrow` whose unscaled integers are `units`."""
-    words = np.zeros((chunk.offset + len(chunk), 2), dtype="<i8")
-    words[chunk.offset :, 0] = units
-    words[chunk.offset :, 1] = units >> 63
-    validity = chunk.buffers()[0] if chunk.null_count else None
+def _from_unscaled(values: pa.Array, units: np.ndarray, arrow: pa.DataType) -> pa.Array:
+    """`values`' NULLs, and as its values the decimals of type `arrow` whose unscaled integers are `units`."""
+    offset = values.offset
+    words = np.empty((offset + len(values), 2), dtype="<i8")
+    words[:offset] = 0
+    words[offset:, 0] = units
+    np.right_shift(units, 63, out=words[offset:, 1])
+    validity = values.buffers()[0] if values.null_count else None
     return pa.Array.from_buffers(
-        arrow, len(chunk), [validity, pa.py_buffer(words)], null_count=chunk.null_count, offset=chunk.offset
+        arrow, len(values), [validity, pa.py_buffer(words)], null_count=values.null_count, offset=offset
     )

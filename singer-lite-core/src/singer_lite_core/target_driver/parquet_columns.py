@@ -14,6 +14,7 @@ own words.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -151,13 +152,37 @@ def _is_whole_number_type(arrow: pa.DataType) -> bool:
     return bool(pa.types.is_integer(arrow) or (pa.types.is_decimal(arrow) and arrow.scale == 0))
 
 
+def one_array(values: pa.ChunkedArray) -> pa.Array:
+    """The column as one array. A piece of a batch file is read as one chunk
+    per column, which is taken as it is: combine_chunks copies even a single
+    chunk (for 50k yellow rows, a fifth of the piece's decoding)."""
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+
+
 def without_nul(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Text without NUL characters, which no database here stores in text, for
     RECORD lines and batch files alike; searching decoded strings is much
     cheaper than searching raw lines for \\u0000 escapes."""
-    if pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\x00")).as_py():
+    if (
+        pa.types.is_string(values.type)
+        and _has_zero_byte(values)
+        and pc.any(pc.match_substring(values, "\x00")).as_py()
+    ):
         return pc.replace_substring(values, "\x00", "")
     return values
+
+
+def _has_zero_byte(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether the text's character data holds a zero byte, which in UTF-8 only
+    NUL is: counting bytes costs a twentieth of searching the strings (60 ms
+    for 1M file names), and text almost never holds one. Bytes of a sliced
+    array outside its rows count too, which costs only the search."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is not None and np.count_nonzero(np.frombuffer(data, np.uint8)) < data.size:
+            return True
+    return False
 
 
 def _first_refused(kind: LogicalType, values: pa.Array, strict_text: bool) -> BadRow:
