@@ -15,20 +15,13 @@ import pytest
 import requests
 
 from local_servers.http_server import FileServer
-from tap_nyc_taxi.months import Month, this_month
 from tap_nyc_taxi.sample_data import write_trip_file, write_zone_lookup
 from tests.support.singer_process import Run
+from tests.tap.recent_months import months_ago
 
 ROWS = 2_000
 BIG_ROWS = 30_000
 RELEASES = "/DataTalksClub/nyc-tlc-data/releases/download/"
-
-
-def _months_ago(count: int) -> Month:
-    month = this_month()
-    for _ in range(count):
-        month = Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
-    return month
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +29,7 @@ def served_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cdn")
     trips = root / "trip-data"
     trips.mkdir()
-    for month in ("2021-01", "2021-02", "2021-04", _months_ago(4), _months_ago(3)):
+    for month in ("2021-01", "2021-02", "2021-04", months_ago(4), months_ago(3)):
         write_trip_file(trips, "yellow", month, ROWS, 9)
     write_trip_file(trips, "yellow", "2021-06", BIG_ROWS, 9)
     misc = root / "misc"
@@ -78,11 +71,11 @@ def _log_lines(run: Run, text: str) -> list[str]:
 def test_months_within_the_publication_lag_end_the_stream_cleanly(
     server: FileServer, run_tap: Callable[..., Run]
 ) -> None:
-    first, unpublished = _months_ago(4), _months_ago(2)
+    first, unpublished = months_ago(4), months_ago(2)
     run = run_tap(_config(server, start_month=str(first), end_month=None))
     assert run.returncode == 0, run.stderr
     files = {r["source_file"] for r in run.records("yellow_trips")}
-    assert files == {f"yellow_tripdata_{first}.parquet", f"yellow_tripdata_{_months_ago(3)}.parquet"}
+    assert files == {f"yellow_tripdata_{first}.parquet", f"yellow_tripdata_{months_ago(3)}.parquet"}
     assert len(run.records("yellow_trips")) == 2 * ROWS
     assert len(run.records("taxi_zones")) == 265
     url = server.url_for(f"trip-data/yellow_tripdata_{unpublished}.parquet")
@@ -90,7 +83,7 @@ def test_months_within_the_publication_lag_end_the_stream_cleanly(
     assert f"yellow_trips: {url} answered 403 AccessDenied: {unpublished} is not published yet" in line
     assert " INFO " in line
     assert _log_lines(run, "WARNING") == []
-    later = {f"yellow_tripdata_{_months_ago(n)}.parquet" for n in (0, 1)}
+    later = {f"yellow_tripdata_{months_ago(n)}.parquet" for n in (0, 1)}
     assert not any(r.path.rsplit("/", 1)[-1] in later for r in server.requests)
     assert set(run.states()[-1]["bookmarks"]["yellow_trips"]["files"]) == files
 
@@ -98,7 +91,7 @@ def test_months_within_the_publication_lag_end_the_stream_cleanly(
 def test_a_source_with_none_of_the_months_fails_naming_the_first_url(
     server: FileServer, run_tap: Callable[..., Run]
 ) -> None:
-    start = _months_ago(8)
+    start = months_ago(8)
     run = run_tap(_config(server, source=server.url_for("wrong-folder"), start_month=str(start), end_month=None))
     assert run.returncode == 2
     (error,) = run.error_lines()
@@ -110,7 +103,7 @@ def test_a_source_with_none_of_the_months_fails_naming_the_first_url(
 def test_a_range_within_the_publication_lag_may_have_no_month_yet(
     server: FileServer, run_tap: Callable[..., Run]
 ) -> None:
-    run = run_tap(_config(server, start_month=str(_months_ago(1)), end_month=None))
+    run = run_tap(_config(server, start_month=str(months_ago(1)), end_month=None))
     assert run.returncode == 0, run.stderr
     assert run.records("yellow_trips") == []
     assert len(_log_lines(run, "is not published yet")) == 1

@@ -25,13 +25,13 @@ import pytest
 from local_servers.gcs_server import GcsServer
 from local_servers.http_server import FileServer
 from singer_lite_core.errors import ConfigError, InputError
-from tap_nyc_taxi.months import Month, this_month
 from tap_nyc_taxi.remote_files import RemoteFiles
 from tap_nyc_taxi.sample_data import generate, trip_file_name, write_trip_file
 from tap_nyc_taxi.settings import TapConfig, read_tap_config
 from tap_nyc_taxi.taxi_types import taxi_type_named
 from tap_nyc_taxi.trip_files import trip_files
 from tests.support.singer_process import Run, run_connector, write_json
+from tests.tap.recent_months import months_ago
 
 MONTHS = ("2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03", "2021-04", "2021-05")
 TAXI_TYPES = ("yellow", "fhvhv")
@@ -149,18 +149,11 @@ def test_a_month_falls_to_the_same_shard_whatever_the_range(shard_dir: Path, tmp
 # --- the publication lag and gaps, judged over the shard's months ----------------------------------
 
 
-def _months_ago(count: int) -> Month:
-    month = this_month()
-    for _ in range(count):
-        month = Month(month.year - 1, 12) if month.month == 1 else Month(month.year, month.month - 1)
-    return month
-
-
 @pytest.fixture(scope="module")
 def recent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FileServer]:
     """Yellow months seven to three months ago (the last two are not published yet), and 2021-01, 02, 04."""
     root = tmp_path_factory.mktemp("recent")
-    for month in (*map(str, map(_months_ago, range(7, 2, -1))), "2021-01", "2021-02", "2021-04"):
+    for month in (*map(str, map(months_ago, range(7, 2, -1))), "2021-01", "2021-02", "2021-04"):
         write_trip_file(root, "yellow", month, 10, SEED)
     with FileServer(root, missing_as_access_denied=True) as server:
         yield server
@@ -176,9 +169,9 @@ def test_each_shard_ends_cleanly_at_its_first_unpublished_month(
     recent: FileServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    start = str(_months_ago(7))
+    start = str(months_ago(7))
     shards = [_http_shard(recent, tmp_path, 2, index, start_month=start) for index in range(2)]
-    _assert_a_partition(shards, {trip_file_name("yellow", _months_ago(n)) for n in range(7, 2, -1)})
+    _assert_a_partition(shards, {trip_file_name("yellow", months_ago(n)) for n in range(7, 2, -1)})
     assert len([r for r in caplog.records if "is not published yet" in r.message]) == 2
     assert [r.message for r in caplog.records if r.levelname == "WARNING"] == []
 
