@@ -32,6 +32,12 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @property
+    def ordinal(self) -> int:
+        """Months since January of year 0: what the publication lag counts in,
+        and what shards divide."""
+        return self.year * 12 + self.month - 1
+
     def next(self) -> Month:
         if self.month == 12:
             return Month(self.year + 1, 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,16 +32,13 @@ class RemoteFiles:
     def __init__(self, cache_dir: Path, attempts: int, backoff_seconds: float, timeout_seconds: float) -> None:
         self._cache_dir = cache_dir
         self._http_settings = (attempts, backoff_seconds, timeout_seconds)
-        self._http_fetcher: HttpFetcher | None = None
         self._buckets = BucketFetcher()
 
-    @property
+    @cached_property
     def _http(self) -> HttpFetcher:
-        if self._http_fetcher is None:
-            from tap_nyc_taxi.http_fetch import HttpFetcher  # noqa: PLC0415 - see the module docstring
+        from tap_nyc_taxi.http_fetch import HttpFetcher  # noqa: PLC0415 - see the module docstring
 
-            self._http_fetcher = HttpFetcher(*self._http_settings)
-        return self._http_fetcher
+        return HttpFetcher(*self._http_settings)
 
     def version(self, location: str) -> RemoteVersion | Absent:
         """The file's current version, or Absent when it is not there."""

@@ -37,7 +37,7 @@ class Shard:
         return self.index == 0
 
     def owns(self, month: Month) -> bool:
-        return (month.year * 12 + month.month - 1) % self.count == self.index
+        return month.ordinal % self.count == self.index
 
     def __str__(self) -> str:
         return f"shard {self.index} of {self.count}"

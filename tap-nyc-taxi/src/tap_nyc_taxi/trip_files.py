@@ -61,7 +61,7 @@ def file_name_pattern(taxi_type: TaxiType) -> re.Pattern[str]:
 
 def may_be_unpublished(month: Month, today: Month) -> bool:
     """Whether the TLC may not have published `month` yet, as of the month `today`."""
-    return _index(today) - _index(month) <= TLC_PUBLICATION_LAG_MONTHS
+    return today.ordinal - month.ordinal <= TLC_PUBLICATION_LAG_MONTHS
 
 
 def _built_trip_files(config: TapConfig, taxi_type: TaxiType, remote: RemoteFiles) -> Iterator[OpenedFile]:
@@ -123,14 +123,14 @@ def _warn_gap(stream: str, missing: list[tuple[Month, Absent]]) -> None:
 def _listed_trip_files(config: TapConfig, taxi_type: TaxiType, remote: RemoteFiles) -> list[SourceFile]:
     candidates = remote.list(config.source) if is_bucket(config.source) else _local_candidates(config.source)
     pattern = file_name_pattern(taxi_type)
-    by_month: dict[str, list[tuple[int, str]]] = {}
+    by_month: dict[Month, list[tuple[int, str]]] = {}
     other_shards_have_files = False
     for candidate in candidates:
         match = pattern.match(candidate.rstrip("/").rsplit("/", 1)[-1])
-        if not match or not _in_range(match.group(1), config):
+        if not match or not _in_range(month := Month.parse(match.group(1)), config):
             continue
-        if config.shard.owns(Month.parse(match.group(1))):
-            by_month.setdefault(match.group(1), []).append((FORMATS.index(match.group(2)), candidate))
+        if config.shard.owns(month):
+            by_month.setdefault(month, []).append((FORMATS.index(match.group(2)), candidate))
         else:
             other_shards_have_files = True
     chosen = []
@@ -165,10 +165,5 @@ def _local_candidates(source_setting: str) -> list[str]:
     )
 
 
-def _in_range(text: str, config: TapConfig) -> bool:
-    month = Month.parse(text)
+def _in_range(month: Month, config: TapConfig) -> bool:
     return (config.start_month is None or config.start_month <= month) and month <= config.end_month
-
-
-def _index(month: Month) -> int:
-    return month.year * 12 + month.month
